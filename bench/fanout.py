@@ -1,0 +1,107 @@
+"""How long N reminders take from plan to sandbox delivery with 1, 2 and 4 RQ workers, and the
+duplicates found (must be 0). Every user has a draft and a subscribe consent, so every
+reminder is a subscribe message through the sandbox.
+
+    .venv/bin/python bench/fanout.py [--reminders 100000] [--workers 1 2 4]
+
+Creating 100 000 users takes a while; start with --reminders 5000."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+import requests
+from harness import ROOT, environment
+from tests.e2e.processes import stop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reminders", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    args = parser.parse_args()
+    with environment(os.environ.get("DATABASE_URL")) as env:
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
+                                               "APP_ENV", "WECHAT_SANDBOX_URL")})
+        from sqlalchemy import delete, func, insert, literal, select, update
+
+        from server import create_app
+        from server.extensions import db, queue
+        from server.models import Delivery, Entry, ReminderSlot, Season, SubscriptionConsent, User
+        from server.services import reminders
+        from server.timeutil import utcnow
+        app = create_app()
+        results = []
+        with app.app_context():
+            season = db.session.scalar(select(Season).order_by(Season.id.desc()))
+            season.reminders = {**season.reminders, "quiet_start": "23:59", "quiet_end": "00:00"}
+            db.session.commit()
+            began = time.perf_counter()
+            for start in range(0, args.reminders, 5000):
+                n = min(5000, args.reminders - start)
+                db.session.execute(insert(User), [{"openid": f"o-fan-{start + i:07d}", "created_at": utcnow()}
+                                                  for i in range(n)])
+                ids = db.session.scalars(select(User.id).where(User.openid.like("o-fan-%"))
+                                         .order_by(User.id.desc()).limit(n)).all()
+                db.session.execute(insert(Entry), [{"season_id": season.id, "created_by_id": uid, "status": "draft",
+                                                    "version": 1, "created_at": utcnow(), "updated_at": utcnow()}
+                                                   for uid in ids])
+                db.session.commit()
+            print(f"created {args.reminders} users with drafts in {time.perf_counter() - began:.0f} s", flush=True)
+            slot = reminders.replan(season)[0]
+            for workers in args.workers:
+                db.session.execute(delete(Delivery))
+                db.session.execute(delete(SubscriptionConsent))
+                db.session.execute(insert(SubscriptionConsent).from_select(
+                    ["user_id", "template", "remaining", "updated_at"],
+                    select(User.id, literal("deadline_reminder"), literal(1), literal(utcnow())).where(
+                        User.openid.like("o-fan-%"))))
+                db.session.execute(update(ReminderSlot).values(status="done"))   # only this slot runs
+                db.session.execute(update(ReminderSlot).where(ReminderSlot.id == slot.id).values(
+                    status="planned", send_at=utcnow() - timedelta(minutes=5)))
+                db.session.commit()
+                for name in ("high", "default", "low"):
+                    queue(name).empty()
+                requests.post(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/reset", timeout=10)
+                t0 = time.perf_counter()
+                queue("low").enqueue("workers.reminders.run_slot", slot.id, reminders.epoch(slot), job_timeout=3600)
+                procs = [subprocess.Popen([sys.executable, "-m", "workers.worker", "low"], cwd=ROOT, env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+                try:
+                    while True:
+                        time.sleep(1)
+                        db.session.expire_all()
+                        total = db.session.scalar(select(func.count()).select_from(Delivery))
+                        pending = db.session.scalar(select(func.count()).select_from(Delivery).where(
+                            Delivery.status.in_(("pending", "sending"))))
+                        if time.perf_counter() - t0 > 1800:
+                            break
+                        if total >= args.reminders and pending == 0:
+                            break
+                    took = time.perf_counter() - t0
+                finally:
+                    for p in procs:
+                        stop(p)
+                calls = requests.get(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/calls",
+                                     params={"endpoint": "subscribe_send"}, timeout=60).json()["calls"]
+                per_user = Counter(c["data"]["touser"] for c in calls if c["errcode"] == 0)   # accepted ones
+                duplicates = sum(n - 1 for n in per_user.values() if n > 1)
+                sent = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
+                outcomes = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+                results.append((workers, took, sent, len(per_user), duplicates))
+                print(f"{workers} worker(s): {took:7.1f} s   {args.reminders / took:7.0f} reminders/s   "
+                      f"sent {sent}, received by {len(per_user)} users, duplicates {duplicates}, outcomes {outcomes}",
+                      flush=True)
+    print(f"\nfan-out bench: {args.reminders} reminders, plan → sandbox delivery")
+    base = results[0][1]
+    for workers, took, sent, users, dups in results:
+        print(f"  {workers} worker(s): {took:.1f} s  (speed-up ×{base / took:.2f})  duplicates {dups}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""The mini-program JSON API (/api/v1)."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Importing the resource modules registers their routes on bp.
+from . import admin, auth, dialogue, entries, me, meta, orgs, subscriptions  # noqa: E402,F401

@@ -1,0 +1,45 @@
+"""Shaping an Entry into the canonical JSON of DESIGN.md, and flattening PATCH bodies."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Entry, Organisation, User
+from ..services import entries as entry_service
+from ..services.entry_values import LEADER_ATTRS, leader_photo
+from ..texts import t
+from .schemas import EntryOut
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """{"patent": {"granted": true}} → {"patent.granted": true}; flat keys pass through."""
+    out = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name in ("patent", "benefit", "leader"):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def entry_out(user: User, e: Entry) -> EntryOut:
+    unit = db.session.get(Organisation, e.unit_id) if e.unit_id else None
+    leader = {a: getattr(e.leader, a) for a in LEADER_ATTRS} if e.leader else {}
+    photo = leader_photo(e)
+    applicant = e.applicant if e.agent_id is not None else None
+    missing = [p.field for p in entry_service.problems_for_submit(user, e)] if e.status in entry_service.EDITABLE else []
+    return EntryOut(
+        id=e.id, season_id=e.season_id, status=e.status, status_label=t(f"catalog.statuses.{e.status}"),
+        category=e.category, industry=e.industry, title=e.title,
+        unit={"id": unit.id, "name": unit.name} if unit else None,
+        started_on=e.started_on, completed_on=e.completed_on, funded_project=e.funded_project,
+        patent={"granted": e.patent_granted, "number": e.patent_number, "announced_on": e.patent_announced_on},
+        summary=e.summary,
+        benefit={"kind": e.benefit_kind, "amount": float(e.benefit_amount) if e.benefit_amount is not None else None,
+                 "description": e.benefit_description},
+        leader={**leader, "photo": photo.id if photo else None},
+        attachments=[{"id": a.id, "kind": a.kind, "filename": a.filename, "content_type": a.content_type,
+                      "size": a.size, "width": a.width, "height": a.height} for a in e.attachments],
+        filled_by=e.filled_by, responsible_person=e.responsible_person, award=e.award, agent_id=e.agent_id,
+        applicant={"name": applicant.name, "phone": applicant.phone, "village": applicant.village,
+                   "consent_at": applicant.consent_at} if applicant else None,
+        missing=missing, created_at=e.created_at, submitted_at=e.submitted_at)

@@ -1,0 +1,44 @@
+"""Turn pydantic's errors into one Chinese message naming the field and what to send."""
+from __future__ import annotations
+
+from pydantic import ValidationError as PydanticError
+
+from ..errors import ValidationError
+from ..texts import lookup
+
+
+def field_label(field: str) -> str:
+    """The Chinese name of an API field when there is one (项目名称 for title)."""
+    labels = lookup("catalog.field_labels")
+    return f"{labels[field]}（{field}）" if field in labels else field
+
+_TYPE_KEYS = {
+    "missing": "errors.field_missing",
+    "string_type": "errors.field_type_string",
+    "int_type": "errors.field_type_int",
+    "int_parsing": "errors.field_type_int",
+    "bool_type": "errors.field_type_bool",
+    "bool_parsing": "errors.field_type_bool",
+    "list_type": "errors.field_type_list",
+    "string_too_short": "errors.field_too_short",
+    "too_short": "errors.field_too_short",
+    "string_too_long": "errors.field_too_long",
+    "too_long": "errors.field_too_long",
+    "extra_forbidden": "errors.field_unknown",
+}
+
+
+def translate_pydantic_error(exc: PydanticError) -> ValidationError:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "body"
+    ctx = err.get("ctx") or {}
+    key = _TYPE_KEYS.get(err["type"], "errors.field_invalid")
+    params = {"label": field_label(field)}
+    if key == "errors.field_too_short":
+        params["min"] = ctx.get("min_length", 1)
+    if key == "errors.field_too_long":
+        params["max"] = ctx.get("max_length", "")
+    # A custom validator may raise ValueError with a message key of errors.yaml as its text.
+    if err["type"] == "value_error" and str(ctx.get("error", "")).startswith("errors."):
+        key = str(ctx["error"])
+    return ValidationError(key, field=field, code="invalid_field", **params)

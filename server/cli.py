@@ -1,0 +1,82 @@
+"""flask seed-demo, flask wechat-sandbox, flask sessions revoke ... (thin: call a service)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Seed the 2021 season, a demo season open today, Jincheng's tree and demo users."""
+        from .services.demo import seed_demo
+        result = seed_demo()
+        demo = result["demo_season"]
+        click.echo(f"赛季 seasons: {', '.join(result['seasons'])}")
+        click.echo(f"演示赛季申报时间 submission window: {demo.submit_start} ~ {demo.submit_end}")
+        click.echo(f"组织 organisations: {result['organisations']}")
+        click.echo("演示账号 demo logins (sandbox js_code → role @ organisation):")
+        for code, role, org in result["users"]:
+            click.echo(f"  {code:28s} {role:15s} {org}")
+        from .services.reminders import replan
+        slots = replan(demo)
+        click.echo(f"提醒 reminders planned for the demo season: {sum(s.status == 'planned' for s in slots)}")
+
+    @app.cli.command("revoke-sessions")
+    @click.argument("openid")
+    def revoke_sessions_command(openid: str):
+        """Log a user out everywhere (e.g. a lost phone)."""
+        from .extensions import db
+        from .models import User
+        from .services.auth import revoke_all
+        user = db.session.scalar(select(User).where(User.openid == openid))
+        if user is None:
+            raise click.ClickException(f"no user with openid {openid}")
+        click.echo(f"revoked {revoke_all(user)} session(s)")
+
+    @app.cli.group("reminders")
+    def reminders_group():
+        """Reminder plan and delivery status per season."""
+
+    def _season(season_id):
+        from .extensions import db
+        from .models import Season
+        season = db.session.get(Season, season_id)
+        if season is None:
+            raise click.ClickException(f"no season {season_id}")
+        return season
+
+    @reminders_group.command("plan")
+    @click.argument("season_id", type=int)
+    def reminders_plan(season_id):
+        """(Re)plan a season's reminders from its calendar."""
+        from .services.reminders import replan
+        for slot in replan(_season(season_id)):
+            click.echo(f"{slot.key:14s} {slot.send_at:%Y-%m-%d %H:%M} UTC  {slot.status}")
+
+    @reminders_group.command("status")
+    @click.argument("season_id", type=int)
+    def reminders_status(season_id):
+        """Planned, sent, failed and undeliverable reminders of a season."""
+        from .services.reminders import status
+        report = status(_season(season_id))
+        click.echo(f"{report['season']}  {'已暂停 PAUSED' if report['paused'] else '发送中 active'}")
+        for slot in report["slots"]:
+            click.echo(f"  {slot['key']:14s} {slot['send_at']} (北京时间)  {slot['status']}")
+        click.echo("  deliveries: " + (", ".join(f"{k}={v}" for k, v in sorted(report["deliveries"].items())) or "none"))
+
+    @reminders_group.command("pause")
+    @click.argument("season_id", type=int)
+    def reminders_pause(season_id):
+        """Stop sending this season's reminders until resumed."""
+        from .services.reminders import set_paused
+        set_paused(_season(season_id), True)
+        click.echo("paused")
+
+    @reminders_group.command("resume")
+    @click.argument("season_id", type=int)
+    def reminders_resume(season_id):
+        from .services.reminders import set_paused
+        set_paused(_season(season_id), False)
+        click.echo("resumed")

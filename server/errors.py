@@ -1,0 +1,118 @@
+"""One error path: services raise AppError subclasses, one handler renders the envelope
+{"error": {"code", "message", "field"}}. Messages are template keys, rendered in Chinese."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .texts import t
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message_key: str | None = None, *, field: str | None = None,
+                 code: str | None = None, status: int | None = None, **params):
+        self.message_key = message_key or f"errors.{self.code}"
+        self.field = field
+        self.params = params
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        super().__init__(self.message_key)
+
+    @property
+    def message(self) -> str:
+        return t(self.message_key, **self.params)
+
+    def to_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class ValidationError(AppError):
+    status = 400
+    code = "invalid"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "too_many_requests"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    code = "service_unavailable"
+
+
+class RetryLater(Exception):
+    """Raised by a job's service when WeChat is busy or unreachable and nothing was lost: the
+    job fails and RQ runs it again with the Retry it was queued with."""
+
+
+# Werkzeug's HTTP errors that can reach us without a view raising them.
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+               413: "body_too_large", 415: "unsupported_media_type"}
+
+
+def error_response(code: str, message: str, status: int, field: str | None = None):
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return jsonify({"error": body}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        return jsonify(exc.to_dict()), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = _HTTP_CODES.get(exc.code or 500, "http_error")
+        key = f"errors.{code}" if code != "http_error" else "errors.internal"
+        return error_response(code, t(key), exc.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        # The database went away (restart, failover, dropped connection): nothing was saved
+        # by this request, the pool reconnects, and the client may simply retry.
+        log.warning("database unavailable: %s", exc.orig if hasattr(exc, "orig") else exc)
+        from .extensions import db
+        db.session.rollback()
+        return error_response("database_unavailable", t("errors.database_unavailable"), 503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # A bug, never a user's fault: log it whole, tell the user plainly, keep the envelope.
+        log.exception("unhandled error")
+        return error_response("internal", t("errors.internal"), 500)

@@ -1,0 +1,13 @@
+"""One module per aggregate; importing this package registers every table."""
+from .audit import AuditEvent
+from .chat import InboundMessage, OutboundMessage
+from .conversation import Conversation
+from .entry import Attachment, Entry
+from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
+from .org import Organisation
+from .person import Person
+from .season import Season
+from .user import AuthSession, RoleAssignment, User
+
+__all__ = ["AuditEvent", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
+           "RoleAssignment", "Season", "User"]

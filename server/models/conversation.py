@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .entry import Entry
+
+
+class Conversation(db.Model):
+    """Where a user stands in the guided dialogue; saved with the draft in one transaction."""
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"))
+    proxy: Mapped[bool] = mapped_column(Boolean, default=False)
+    step: Mapped[str | None] = mapped_column(String(40))            # field being asked, "confirm", or None
+    history: Mapped[list] = mapped_column(JSON, default=list)       # fields answered, for 返回
+    skipped: Mapped[list] = mapped_column(JSON, default=list)       # optional fields skipped for now
+    failures: Mapped[int] = mapped_column(Integer, default=0)       # failed tries at this step
+    pending: Mapped[str | None] = mapped_column(String(20))         # a command awaiting 是/否
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    entry: Mapped[Entry | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+# Levels of the management network (RULES: city → county/industry union → unit → team).
+KINDS = ("province", "city", "county", "industry_union", "unit", "team")
+UNIT_TYPES = ("state_owned", "non_public", "public_institution", "college", "estation", "other")
+SYSTEMS = ("union", "youth_league", "womens_federation", "science_association")
+
+
+class Organisation(db.Model):
+    """A node of the organisation tree, of any depth.
+
+    `path` is the materialised chain of ids ("/1/4/17/") so "is X inside Y's subtree" is a
+    prefix test and a subtree is one indexed LIKE query on either database."""
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    unit_type: Mapped[str | None] = mapped_column(String(30))
+    system: Mapped[str | None] = mapped_column(String(30))
+    employee_count: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(500), index=True, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+
+    parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
+
+    def contains(self, other: "Organisation") -> bool:
+        return other.path.startswith(self.path)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]

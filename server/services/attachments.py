@@ -1,0 +1,79 @@
+"""Stored files: type and size checked by content (not by name), stored by their SHA-256
+under instance/uploads, so the same picture sent twice is kept once."""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ..config import INSTANCE_DIR
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Attachment, Entry, User
+from .audit import record
+from .entry_values import ensure_leader
+
+MAX_BYTES = 10 * 1024 * 1024
+KINDS = ("photo", "image", "chart", "certificate", "other")
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+MIN_SIDE = 100
+
+
+@dataclass
+class Stored:
+    attachment: Attachment
+    portrait: bool | None
+
+
+def _sniff(content: bytes, kind: str) -> tuple[str, int | None, int | None]:
+    if content.startswith(b"%PDF-") and kind != "photo":
+        return "application/pdf", None, None
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            fmt, (w, h) = img.format, img.size
+            img.verify()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("errors.file_type", code="bad_file_type", field="file")
+    if fmt not in IMAGE_FORMATS:
+        raise ValidationError("errors.file_type", code="bad_file_type", field="file")
+    if min(w, h) < MIN_SIDE:
+        raise ValidationError("errors.image_too_small", code="image_too_small", field="file", min=MIN_SIDE)
+    return IMAGE_FORMATS[fmt], w, h
+
+
+def store(user: User, entry: Entry, content: bytes, filename: str, kind: str) -> Stored:
+    if kind not in KINDS:
+        raise ValidationError("errors.attachment_kind", code="bad_kind", field="kind", kinds="、".join(KINDS))
+    if not content:
+        raise ValidationError("errors.file_empty", code="file_empty", field="file")
+    if len(content) > MAX_BYTES:
+        raise ValidationError("errors.file_too_large", code="file_too_large", field="file", max_mb=MAX_BYTES // 2**20)
+    content_type, width, height = _sniff(content, kind)
+    digest = hashlib.sha256(content).hexdigest()
+    key = f"uploads/{digest[:2]}/{digest}"
+    path = INSTANCE_DIR / key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    attachment = Attachment(kind=kind, filename=(filename or "upload")[:200], content_type=content_type,
+                            size=len(content), sha256=digest, storage_key=key, width=width, height=height,
+                            uploaded_by_id=user.id)
+    if kind == "photo":
+        attachment.person_id = ensure_leader(entry).id if entry.leader_id else _flush_leader(entry)
+    else:
+        attachment.entry_id = entry.id
+    db.session.add(attachment)
+    db.session.flush()
+    record(user, "attachment_added", "entry", entry.id, data={"attachment": attachment.id, "kind": kind})
+    portrait = (height > width) if kind == "photo" and width else None
+    return Stored(attachment, portrait)
+
+
+def _flush_leader(entry: Entry) -> int:
+    leader = ensure_leader(entry)
+    db.session.flush()
+    return leader.id

@@ -1,0 +1,178 @@
+"""The WeChat customer-service channel: run a user's pushed messages through the dialogue
+engine in the order they were sent, and send the replies within WeChat's rules (after a
+user's message: at most 5 messages within 48 hours; the rest wait for their next message)."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..dialogue.engine import Reply, TurnResult
+from ..errors import AppError, RetryLater
+from ..extensions import db, redis_client
+from ..models import InboundMessage, OutboundMessage, User
+from ..texts import t
+from ..timeutil import utcnow
+from ..wechat import gateway
+from ..wechat.client import WeChatError, WeChatUnreachable
+from . import dialogue
+
+log = logging.getLogger(__name__)
+WINDOW = timedelta(hours=48)
+WINDOW_MESSAGES = 5
+CHUNK = 600                    # characters per chat bubble
+OUT_OF_WINDOW = (45015, 45047)
+
+
+def user_for(openid: str) -> User:
+    user = db.session.scalar(select(User).where(User.openid == openid))
+    if user is None:
+        user = User(openid=openid)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def bubbles(replies: list[Reply]) -> list[str]:
+    """Replies as chat bubbles: options become a line to reply with; long text is split."""
+    out = []
+    for reply in replies:
+        text = reply.text
+        if reply.options:
+            text += "\n" + t("chat.options", options=" / ".join(reply.options))
+        while len(text) > CHUNK:
+            cut = text.rfind("\n", 0, CHUNK)
+            cut = cut if cut > CHUNK // 3 else CHUNK
+            out.append(text[:cut])
+            text = text[cut:].lstrip("\n")
+        out.append(text)
+    return out
+
+
+def _record(row: InboundMessage, outcome: str):
+    def after(result: TurnResult | None, texts: list[str] | None = None):
+        for text in texts if texts is not None else bubbles(result.replies):
+            db.session.add(OutboundMessage(openid=row.openid, inbound_id=row.id, text=text))
+        row.processed_at, row.outcome = utcnow(), outcome
+    return after
+
+
+def process(row: InboundMessage) -> None:
+    """One pushed message → one engine turn, its replies and the row marked done, together."""
+    user = user_for(row.openid)
+    db.session.commit()
+    after = _record(row, "answered")
+    try:
+        if row.msg_type in ("text", "voice") and row.content:
+            dialogue.send_text(user, row.content, after)
+        elif row.msg_type == "image" and row.media_id:
+            content = gateway().download_media(row.media_id)
+            dialogue.send_image(user, content, f"{row.media_id}.jpg", after)
+        elif row.msg_type == "event" and row.event == "user_enter_tempsession":
+            dialogue.current(user, after)
+        else:
+            _record(row, "ignored")(None, [t("chat.unsupported")])
+            db.session.commit()
+            log.info("ignored pushed %s/%s", row.msg_type, row.event)
+    except (WeChatUnreachable,) as exc:
+        raise RetryLater(str(exc))
+    except WeChatError as exc:           # e.g. 40007: the picture expired before we fetched it
+        log.warning("media download failed: %s", exc)
+        _record(row, "failed")(None, [t("chat.image_failed")])
+        db.session.commit()
+    except AppError as exc:              # a picture of the wrong kind, a closed window …
+        db.session.rollback()
+        _record(row, "answered")(None, [exc.message])
+        db.session.commit()
+
+
+def handle_pending(openid: str) -> int:
+    """Process this user's pushed messages in order, one worker at a time, then deliver."""
+    from .inbound import queued_marker
+    lock = redis_client().lock(f"chat:user:{openid}", timeout=120, blocking_timeout=60)
+    with lock:
+        # Cleared before reading: a message recorded from now on queues a job of its own.
+        redis_client().delete(queued_marker(openid))
+        done = 0
+        while True:
+            row = db.session.scalar(select(InboundMessage).where(
+                InboundMessage.openid == openid, InboundMessage.processed_at.is_(None))
+                .order_by(InboundMessage.sent_at, InboundMessage.id).limit(1))
+            if row is None:
+                break
+            _typing(openid)
+            try:
+                process(row)
+            except RetryLater:
+                raise
+            except Exception:
+                # A bug must not wedge this user's queue behind one message: answer it with an
+                # apology, mark it failed (kept for inspection) and go on with the next.
+                log.exception("chat turn failed for inbound message %s", row.id)
+                db.session.rollback()
+                _record(row, "failed")(None, [t("errors.internal")])
+                db.session.commit()
+            done += 1
+        deliver(openid)
+        return done
+
+
+def _typing(openid: str) -> None:
+    try:
+        gateway().typing(openid)
+    except WeChatError:
+        pass                             # only a courtesy
+
+
+def window_allows(openid: str) -> int:
+    """How many more messages WeChat allows now (0 when outside the 48-hour window)."""
+    last_in = db.session.scalar(select(func.max(InboundMessage.sent_at)).where(InboundMessage.openid == openid))
+    if last_in is None or utcnow() - last_in > WINDOW:
+        return 0
+    sent = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.openid == openid, OutboundMessage.status == "sent", OutboundMessage.sent_at >= last_in))
+    return max(WINDOW_MESSAGES - sent, 0)
+
+
+def deliver(openid: str) -> int:
+    """Send pending and waiting replies in order; what WeChat does not allow now waits."""
+    rows = db.session.scalars(select(OutboundMessage).where(
+        OutboundMessage.openid == openid, OutboundMessage.status.in_(("pending", "waiting")))
+        .order_by(OutboundMessage.id)).all()
+    allowed, sent = window_allows(openid), 0
+    for row in rows:
+        if allowed <= 0:
+            row.status = "waiting"
+            continue
+        row.attempts += 1
+        try:
+            gateway().send_text(openid, row.text)
+        except WeChatUnreachable as exc:
+            row.last_error = str(exc)[:200]
+            db.session.commit()
+            raise RetryLater(str(exc))
+        except WeChatError as exc:
+            row.last_error = f"{exc.errcode}: {exc.errmsg}"[:200]
+            if exc.errcode in OUT_OF_WINDOW:
+                row.status, allowed = "waiting", 0
+            elif exc.errcode == -1:
+                db.session.commit()
+                raise RetryLater(row.last_error)
+            else:
+                row.status = "failed"
+            db.session.commit()
+            continue
+        row.status, row.sent_at = "sent", utcnow()
+        db.session.commit()           # each send is recorded at once: a crash resends nothing
+        allowed -= 1
+        sent += 1
+    db.session.commit()
+    return sent
+
+
+def sweep(older_than_seconds: int = 60) -> list[str]:
+    """Users with pushed messages nobody picked up (Redis was down when they arrived)."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    return list(db.session.scalars(select(InboundMessage.openid).where(
+        InboundMessage.processed_at.is_(None), InboundMessage.received_at < cutoff).distinct()))

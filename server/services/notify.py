@@ -1,0 +1,178 @@
+"""Notifications: consents, and delivering one message per (event, user) through the best
+channel WeChat allows — a subscribe message when a consent is left, else a customer-service
+message inside the 48-hour window, else recorded as undeliverable for admins to see."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import RetryLater, ValidationError
+from ..extensions import db
+from ..models import Delivery, Entry, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..texts import lookup
+from ..timeutil import to_china, utcnow
+from ..wechat import gateway
+from ..wechat.client import WeChatError, WeChatUnreachable
+
+log = logging.getLogger(__name__)
+RETRYABLE = (-1, 45009)
+
+
+def templates() -> dict:
+    return lookup("subscribe.templates")
+
+
+def template_key_for_id(template_id: str) -> str | None:
+    return next((k for k, v in templates().items() if v["id"] == template_id), None)
+
+
+def record_consents(user: User, template_ids: list[str]) -> dict[str, int]:
+    keys = []
+    for tid in template_ids:
+        key = template_key_for_id(tid)
+        if key is None:
+            raise ValidationError("errors.unknown_template", code="unknown_template", field="template_ids",
+                                  template_id=tid[:64])
+        keys.append(key)
+    counts = {}
+    for key in keys:
+        consent = db.session.scalar(select(SubscriptionConsent).where(
+            SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == key).with_for_update())
+        if consent is None:
+            consent = SubscriptionConsent(user_id=user.id, template=key, remaining=0)
+            db.session.add(consent)
+        consent.remaining += 1
+        counts[key] = consent.remaining
+    db.session.commit()
+    return counts
+
+
+def render_data(template: str, values: dict) -> dict:
+    """Template values → WeChat's data, within each key type's limits (long titles are cut)."""
+    spec, limits = templates()[template], lookup("subscribe.limits")
+    data = {}
+    for key, field in spec["fields"].items():
+        value = str(field["value"]).format(**values)
+        limit = limits[field["kind"]]
+        if len(value) > limit:
+            if field["kind"] != "thing":
+                raise ValidationError("errors.template_value_too_long", code="template_limit",
+                                      field=key, limit=limit)
+            value = value[:limit - 1] + "…"
+        data[key] = {"value": value}
+    return data
+
+
+# -- events → deliveries -------------------------------------------------------------------
+def _entry_submitted(payload: dict) -> list[tuple[int, str, dict]]:
+    entry = db.session.get(Entry, payload["entry_id"])
+    if entry is None:
+        return []
+    values = {"title": entry.title or "", "submitted_at": to_china(entry.submitted_at).strftime("%Y-%m-%d %H:%M")}
+    people = {entry.created_by_id}
+    if entry.applicant is not None and entry.applicant.user_id:
+        people.add(entry.applicant.user_id)     # the farmer, once they bound their phone
+    return [(uid, "entry_submitted", values) for uid in sorted(people)]
+
+
+# Adding an event is a template in subscribe.yaml and a line here.
+HANDLERS = {"entry_submitted": _entry_submitted}
+
+
+def handle_event(event_id: int) -> list[int]:
+    event = db.session.get(OutboxEvent, event_id)
+    if event is None or event.kind not in HANDLERS:
+        return []
+    ids = []
+    for user_id, template, values in HANDLERS[event.kind](event.payload):
+        delivery = Delivery(dedupe_key=f"event:{event.id}:user:{user_id}", user_id=user_id, template=template,
+                            data=values)
+        db.session.add(delivery)
+        try:
+            db.session.commit()
+        except IntegrityError:               # this job ran before: the delivery exists
+            db.session.rollback()
+            delivery = db.session.scalar(select(Delivery).where(
+                Delivery.dedupe_key == f"event:{event.id}:user:{user_id}"))
+        ids.append(delivery.id)
+    for delivery_id in ids:
+        deliver(delivery_id)
+    return ids
+
+
+def deliver(delivery_id: int) -> str:
+    """At most once: the delivery is claimed with a conditional UPDATE (pending → sending,
+    committed) before WeChat is called, so two runs of a job, or a worker dying mid-send,
+    never cause a second message — on SQLite as on PostgreSQL."""
+    claimed = db.session.execute(update(Delivery).where(
+        Delivery.id == delivery_id, Delivery.status == "pending").values(
+        status="sending", attempts=Delivery.attempts + 1)).rowcount
+    db.session.commit()
+    delivery = db.session.get(Delivery, delivery_id)
+    if not claimed:
+        return delivery.status
+    user = db.session.get(User, delivery.user_id)
+    used = db.session.execute(update(SubscriptionConsent).where(
+        SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == delivery.template,
+        SubscriptionConsent.remaining > 0).values(remaining=SubscriptionConsent.remaining - 1)).rowcount
+    if used:                                 # one consent, one message — used even if it fails
+        delivery.channel = "subscribe"
+        db.session.commit()
+        return _send_subscribe(delivery, user)
+    return _fallback(delivery, user)
+
+
+def _send_subscribe(delivery: Delivery, user: User) -> str:
+    spec = templates()[delivery.template]
+    try:
+        gateway().send_subscribe(user.openid, spec["id"], render_data(delivery.template, delivery.data),
+                                 page=spec.get("page"))
+    except WeChatUnreachable as exc:
+        if exc.maybe_sent:                   # at most once: never resend what may have arrived
+            delivery.status, delivery.last_error = "unknown", f"no answer: {exc}"[:200]
+            db.session.commit()
+            return delivery.status
+        return _undo_claim(delivery, str(exc))
+    except WeChatError as exc:
+        delivery.last_error = f"{exc.errcode}: {exc.errmsg}"[:200]
+        if exc.errcode in RETRYABLE:
+            return _undo_claim(delivery, delivery.last_error)
+        if exc.errcode == 43101:             # the user withdrew consent: none left, try the chat
+            consent = db.session.scalar(select(SubscriptionConsent).where(
+                SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == delivery.template))
+            consent.remaining = 0
+            return _fallback(delivery, user)
+        delivery.status = "failed"
+        db.session.commit()
+        return delivery.status
+    delivery.status, delivery.sent_at = "sent", utcnow()
+    db.session.commit()
+    return delivery.status
+
+
+def _undo_claim(delivery: Delivery, error: str) -> str:
+    """WeChat did not take the message (busy, unreachable): give the consent back, retry later."""
+    delivery.status, delivery.last_error = "pending", error[:200]
+    consent = db.session.scalar(select(SubscriptionConsent).where(
+        SubscriptionConsent.user_id == delivery.user_id, SubscriptionConsent.template == delivery.template))
+    if consent is not None:
+        consent.remaining += 1
+    db.session.commit()
+    raise RetryLater(error)
+
+
+def _fallback(delivery: Delivery, user: User) -> str:
+    from .chat import deliver as deliver_chat, window_allows
+    if window_allows(user.openid) > 0:
+        text = lookup("subscribe.templates")[delivery.template]["title"] + "：" + "，".join(
+            v["value"] for v in render_data(delivery.template, delivery.data).values())
+        db.session.add(OutboundMessage(openid=user.openid, text=text))
+        delivery.status, delivery.channel, delivery.sent_at = "sent", "custom", utcnow()
+        db.session.commit()
+        deliver_chat(user.openid)
+        return delivery.status
+    delivery.status, delivery.channel = "undeliverable", "none"
+    db.session.commit()
+    return delivery.status

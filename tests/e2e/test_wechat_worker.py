@@ -1,0 +1,70 @@
+"""Signed pushes over real HTTP to gunicorn, WeChat's retries included, answered by a real RQ
+worker on Redis through the sandbox's customer-service API, in the order they were sent."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from server.extensions import db, queue
+from server.models import InboundMessage, OutboundMessage
+from server.timeutil import utcnow
+from server.wechat.sandbox import openid_for_code
+
+from ..wechat_push import push_args, xml_text
+from .processes import Gunicorn, start
+
+OPENID = openid_for_code("demo-participant")
+
+
+@pytest.fixture(scope="module")
+def web(app):
+    server = Gunicorn(workers=2)
+    yield server
+    server.stop()
+
+
+def push(web, xml, aes=False):
+    args, body = push_args(xml, aes=aes)
+    began = time.perf_counter()
+    res = requests.post(f"{web.url}/wechat/callback", params=args, data=body.encode(), timeout=10,
+                        headers={"Content-Type": "text/xml"})
+    return res, time.perf_counter() - began
+
+
+def test_pushes_with_retries_answered_once_in_order_by_the_worker(web, seeded, wx):
+    now = int(time.time())
+    for i, text in enumerate(["申报", "2", "煤炭"]):
+        xml = xml_text(OPENID, text, msg_id=9000 + i, create_time=now + i)
+        for attempt in range(2):                        # WeChat retried each one
+            res, took = push(web, xml, aes=(i == 1))
+            assert res.status_code == 200 and res.text == "success"
+            assert took < 1.0
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 3
+    worker = start("-m", "workers.worker", "--burst", "high")
+    assert worker.wait(90) == 0
+    texts = [c["data"]["text"]["content"] for c in wx.calls("custom_send")]
+    assert len(texts) == 4, texts                       # 2 for 申报, 1 each for the answers
+    assert "第一步" in texts[1] and "行业" in texts[2] and "项目名称" in texts[3]
+    db.session.expire_all()
+    assert {r.status for r in db.session.scalars(select(OutboundMessage))} == {"sent"}
+
+
+def test_a_push_recorded_while_no_job_was_queued_is_swept(web, seeded, wx, app):
+    # Simulate Redis losing the job: record the row, then empty the queue before a worker runs.
+    res, _ = push(web, xml_text(OPENID, "申报", msg_id=9100))
+    assert res.status_code == 200
+    with app.app_context():
+        queue("high").empty()
+    row = db.session.scalar(select(InboundMessage))
+    row.received_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    with app.app_context():
+        queue("low").enqueue("workers.chat.sweep_unanswered")
+    assert start("-m", "workers.worker", "--burst", "low", "high").wait(90) == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(InboundMessage.outcome)) == "answered"
+    assert wx.calls("custom_send")

@@ -1,0 +1,171 @@
+"""Reminders: planned from the calendar, re-planned when dates change, sent once to exactly
+the people with something to do, never in quiet hours, pausable, visible to admins."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Delivery, Season, User
+from server.services import reminders
+from server.services.entries import create_draft
+from server.wechat.sandbox import openid_for_code
+
+
+def user(code: str) -> User:
+    return db.session.scalar(select(User).where(User.openid == openid_for_code(code)))
+
+
+@pytest.fixture()
+def season(seeded):
+    return seeded["demo_season"]
+
+
+def at_china_noon(monkeypatch) -> datetime:
+    noon = datetime.utcnow().replace(hour=4, minute=0)          # 12:00 CST
+    monkeypatch.setattr(reminders, "utcnow", lambda: noon)
+    return noon
+
+
+def test_plan_and_replan_when_dates_change(season):
+    slots = reminders.replan(season)
+    assert [s.key for s in slots][:2] == ["before_open", "opening"] and len(slots) == 7
+    middle = next(s for s in slots if s.key == "middle")
+    old_epoch = reminders.epoch(middle)
+    season.submit_end = season.submit_end + timedelta(days=4)
+    db.session.commit()
+    slots = {s.key: s for s in reminders.replan(season)}
+    assert reminders.epoch(slots["middle"]) != old_epoch
+    assert reminders.run_slot(slots["middle"].id, old_epoch) == "moved"     # the old job does nothing
+
+
+def test_shorter_window_cancels_slots_not_yet_run(season):
+    reminders.replan(season)
+    season.submit_end = season.submit_start + timedelta(days=1)
+    db.session.commit()
+    statuses = {s.key: s.status for s in reminders.replan(season)}
+    assert "cancelled" in statuses.values()
+
+
+def test_reminds_exactly_the_people_with_something_to_do(season, monkeypatch, wx):
+    at_china_noon(monkeypatch)
+    participant, unit_admin, county_admin = user("demo-participant"), user("demo-unit-admin"), user("demo-county-admin")
+    draft = create_draft(participant)
+    waiting = create_draft(participant)
+    waiting.status = "submitted"
+    recommended = create_draft(user("demo-expert"))          # waiting for the county now
+    recommended.status, recommended.unit_id = "unit_recommended", waiting.unit_id
+    elsewhere = create_draft(user("demo-estation"))           # 泽州县: not this county's business
+    elsewhere.status = "submitted"
+    db.session.commit()
+    slot = reminders.replan(season)[0]
+    assert reminders.run_slot(slot.id) == "done"
+    rows = {(d.user_id, d.template) for d in db.session.scalars(select(Delivery))}
+    assert rows == {(participant.id, "deadline_reminder"), (unit_admin.id, "review_reminder"),
+                    (county_admin.id, "review_reminder")}
+    # the agent's own e-station entry was submitted: the agent has nothing left to do
+    assert user("demo-estation").id not in {d.user_id for d in db.session.scalars(select(Delivery))}
+    assert draft.id
+    # run again (a second job, or the sweep): nothing more
+    assert reminders.run_slot(slot.id) == "skipped"
+    assert db.session.query(Delivery).count() == 3
+
+
+def test_a_run_that_died_mid_batch_is_finished_without_duplicates(season, monkeypatch, wx):
+    at_china_noon(monkeypatch)
+    participant = user("demo-participant")
+    create_draft(participant)
+    db.session.commit()
+    slot = reminders.replan(season)[1]
+    # the first run delivered to the participant, then its worker died before marking the slot
+    db.session.add(Delivery(dedupe_key=f"reminder:{slot.id}:user:{participant.id}", user_id=participant.id,
+                            template="deadline_reminder", status="sent", data={}))
+    db.session.commit()
+    assert reminders.run_slot(slot.id) == "done"
+    assert db.session.query(Delivery).count() == 1
+
+
+def test_quiet_hours_and_pause_defer(season, monkeypatch, wx):
+    slot = reminders.replan(season)[0]
+    night = datetime.utcnow().replace(hour=14, minute=30)       # 22:30 CST
+    monkeypatch.setattr(reminders, "utcnow", lambda: night)
+    assert reminders.run_slot(slot.id) == "deferred"
+    at_china_noon(monkeypatch)
+    reminders.set_paused(season, True)
+    assert reminders.run_slot(slot.id) == "deferred"
+    reminders.set_paused(season, False)
+    assert reminders.run_slot(slot.id) == "done"
+
+
+def test_sweep_runs_slots_whose_job_was_lost(season, monkeypatch):
+    noon = at_china_noon(monkeypatch)
+    slots = reminders.replan(season)
+    for slot in slots:
+        slot.send_at = noon + timedelta(days=1)
+    slots[0].send_at = noon - timedelta(minutes=5)             # due, and its job never ran
+    db.session.commit()
+    assert reminders.sweep() == [slots[0].id]
+
+
+def test_status_for_admins_and_the_cli(app, season, monkeypatch, wx):
+    at_china_noon(monkeypatch)
+    create_draft(user("demo-participant"))
+    db.session.commit()
+    slot = reminders.replan(season)[0]
+    reminders.run_slot(slot.id)
+    report = reminders.status(season)
+    assert report["deliveries"] == {"undeliverable": 1} and report["slots"][0]["status"] == "done"
+    out = app.test_cli_runner().invoke(args=["reminders", "status", str(season.id)]).output
+    assert "undeliverable=1" in out and "before_open" in out
+    assert app.test_cli_runner().invoke(args=["reminders", "pause", str(season.id)]).output.strip() == "paused"
+    db.session.expire_all()
+    assert reminders.paused(db.session.get(Season, season.id))
+
+
+def test_admin_report_and_pause_over_http(client, season, monkeypatch, wx):
+    from ..helpers import auth_header, login
+    at_china_noon(monkeypatch)
+    create_draft(user("demo-participant"))
+    db.session.commit()
+    reminders.run_slot(reminders.replan(season)[0].id)
+    city = auth_header(login(client, "demo-city-admin")["token"])
+    report = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=city).get_json()
+    assert report["deliveries"] == {"undeliverable": 1} and len(report["slots"]) == 7 and not report["paused"]
+    assert client.post(f"/api/v1/admin/seasons/{season.id}/reminders/pause", headers=city).get_json()["paused"]
+    county = auth_header(login(client, "demo-county-admin")["token"])
+    res = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=county)
+    assert res.status_code == 403 and "市级管理员" in res.get_json()["error"]["message"]
+    assert client.get("/api/v1/admin/seasons/999/reminders", headers=city).status_code == 404
+    assert not client.post(f"/api/v1/admin/seasons/{season.id}/reminders/resume", headers=city).get_json()["paused"]
+
+
+def test_large_audiences_fan_out_in_batches_and_lost_batches_are_swept(season, monkeypatch, wx):
+    from datetime import timedelta as td
+
+    from server.extensions import queue
+    noon = at_china_noon(monkeypatch)
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    for i in range(7):
+        u = User(openid=f"o-fan-{i}")
+        db.session.add(u)
+        db.session.flush()
+        create_draft(u)
+    db.session.commit()
+    slot = reminders.replan(season)[0]
+    queue("low").empty()
+    assert reminders.run_slot(slot.id) == "done"
+    jobs = [j for j in queue("low").jobs if j.func_name == "workers.reminders.deliver_batch"]
+    assert sorted(len(j.args[0]) for j in jobs) == [1, 3, 3]
+    reminders.deliver_batch(jobs[0].args[0])
+    reminders.deliver_batch(jobs[0].args[0])          # the same batch twice: nothing sent twice
+    # the other two batch jobs are lost; ten minutes later the sweep queues what is left
+    queue("low").empty()
+    monkeypatch.setattr(reminders, "utcnow", lambda: noon + td(minutes=11))
+    reminders.sweep()
+    for job in [j for j in queue("low").jobs if j.func_name == "workers.reminders.deliver_batch"]:
+        reminders.deliver_batch(job.args[0])
+    statuses = [d.status for d in db.session.scalars(select(Delivery).where(
+        Delivery.dedupe_key.like(f"reminder:{slot.id}:%")))]
+    assert len(statuses) == 7 and set(statuses) == {"undeliverable"}

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from server import config as config_module
+from server.config import ConfigError, load_config
+
+
+def test_production_requires_secret_key():
+    with pytest.raises(ConfigError) as exc:
+        load_config({"APP_ENV": "production", "REDIS_URL": "redis://x"})
+    assert "SECRET_KEY" in str(exc.value) and "密钥" in str(exc.value)
+
+
+def test_production_requires_redis_url():
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_config({"APP_ENV": "production", "SECRET_KEY": "s"})
+
+
+def test_local_secret_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(config_module, "INSTANCE_DIR", tmp_path)
+    first = load_config({})["SECRET_KEY"]
+    assert len(first) >= 40 and load_config({})["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_database_urls_are_normalised_and_defaults_embedded(tmp_path, monkeypatch):
+    monkeypatch.setattr(config_module, "INSTANCE_DIR", tmp_path)
+    cfg = load_config({"SECRET_KEY": "s", "DATABASE_URL": "postgres://u@h:5432/db"})
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h:5432/db"
+    cfg = load_config({"SECRET_KEY": "s"})
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'app.db'}"
+    assert cfg["REDIS_URL"] == "" and cfg["WECHAT_MODE"] == "sandbox"
+
+
+def test_wechat_mode_is_checked():
+    with pytest.raises(ConfigError):
+        load_config({"SECRET_KEY": "s", "WECHAT_MODE": "prod"})
+    with pytest.raises(ConfigError, match="WECHAT_APPID"):
+        load_config({"SECRET_KEY": "s", "WECHAT_MODE": "live"})
+    cfg = load_config({"SECRET_KEY": "s", "WECHAT_MODE": "live", "WECHAT_APPID": "wx1", "WECHAT_SECRET": "z"})
+    assert cfg["WECHAT_APPID"] == "wx1"

@@ -1,0 +1,73 @@
+"""Every message key the code names exists in message_templates/ and formats cleanly."""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from server.texts import catalogue, lookup, t
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = re.compile(r"""["']((?:errors|pages|catalog|demo_seed|answers|dialogue|flow_entry)\.[a-z0-9_.]+)["']""")
+ANSWER_KEY = re.compile(r"""AnswerError\(["'](\w+)["']""")
+SAY_KEY = re.compile(r"""\bsay\(["'](\w+)["']""")
+
+
+def _keys_used() -> set[str]:
+    keys = set()
+    for path in list((ROOT / "server").rglob("*.py")) + list((ROOT / "server").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        keys.update(KEY.findall(text))
+        keys.update(f"answers.{k}" for k in ANSWER_KEY.findall(text))
+        keys.update(f"dialogue.{k}" for k in SAY_KEY.findall(text))
+    return keys
+
+
+def test_every_step_has_prompt_help_example_and_label():
+    from server.dialogue.flow import steps
+    labels = lookup("flow_entry.labels")
+    for step in steps(proxy=True):
+        assert step.prompt and step.help and step.example, step.field
+        assert step.field in labels, step.field
+
+
+def test_code_uses_many_keys():
+    assert len(_keys_used()) > 20
+
+
+@pytest.mark.parametrize("key", sorted(_keys_used()))
+def test_every_key_exists(key):
+    lookup(key)
+
+
+def test_every_error_message_formats_with_its_placeholders():
+    for key, text in catalogue()["errors"].items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        rendered = t(f"errors.{key}", **{f: "X" for f in fields})
+        assert "{" not in rendered.replace('{"', "").replace("{{", "") or '"' in rendered
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in rendered), key
+
+
+def test_error_codes_of_the_error_classes_have_messages():
+    from server import errors
+    for cls in vars(errors).values():
+        if isinstance(cls, type) and issubclass(cls, errors.AppError):
+            lookup(f"errors.{cls.code}")
+
+
+def test_duplicate_keys_are_refused(tmp_path, monkeypatch):
+    import yaml
+
+    from server import texts
+    (tmp_path / "zh_CN").mkdir()
+    (tmp_path / "zh_CN" / "x.yaml").write_text("a: 1\nb: 2\na: 3\n", encoding="utf-8")
+    monkeypatch.setattr(texts, "TEMPLATES_DIR", tmp_path)
+    texts.catalogue.cache_clear()
+    try:
+        with pytest.raises(yaml.constructor.ConstructorError, match="duplicate"):
+            texts.catalogue()
+    finally:
+        monkeypatch.undo()
+        texts.catalogue.cache_clear()

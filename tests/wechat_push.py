@@ -1,0 +1,44 @@
+"""Build pushes as WeChat sends them: signed XML, plaintext or AES secure mode."""
+from __future__ import annotations
+
+import hashlib
+import time
+
+from wechatpy.crypto import WeChatCrypto
+
+TOKEN, AES_KEY, APPID = "sandboxtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wxsandbox0000000001"
+
+
+def sign(timestamp: str, nonce: str, token: str = TOKEN) -> str:
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+
+
+def xml_text(openid: str, text: str, msg_id: int, create_time: int | None = None) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_sandbox]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+
+
+def xml_image(openid: str, media_id: str, msg_id: int) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_sandbox]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+            f"<PicUrl><![CDATA[http://example.invalid/p.jpg]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+            f"<MsgId>{msg_id}</MsgId></xml>")
+
+
+def xml_event(openid: str, event: str, create_time: int) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_sandbox]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[{event}]]></Event><SessionFrom><![CDATA[]]></SessionFrom></xml>")
+
+
+def push_args(xml: str, *, aes: bool = False, timestamp: int | None = None, nonce: str = "n0nce") -> tuple[dict, str]:
+    ts = str(timestamp or int(time.time()))
+    args = {"signature": sign(ts, nonce), "timestamp": ts, "nonce": nonce, "openid": "o"}
+    if not aes:
+        return args, xml
+    encrypted = WeChatCrypto(TOKEN, AES_KEY, APPID).encrypt_message(xml, nonce, ts)
+    import xmltodict
+    msg_signature = xmltodict.parse(encrypted)["xml"]["MsgSignature"]
+    args.update(encrypt_type="aes", msg_signature=msg_signature)
+    return args, encrypted

@@ -1,0 +1,34 @@
+"""Periodic jobs on RQ's own scheduler: each run schedules the next one with enqueue_at, under
+a job id named after its time slot, so any number of workers schedule it once."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+PERIODIC = {
+    # job id prefix: (function path, period in seconds)
+    "housekeeping_purge_sessions": ("workers.housekeeping.purge_expired_sessions", 6 * 3600),
+    "chat_sweep": ("workers.chat.sweep_unanswered", 60),
+    "outbox_relay": ("workers.notify.relay_outbox_periodic", 10),
+    "reminder_sweep": ("workers.reminders.sweep_reminders", 60),
+}
+
+
+def schedule_next(queue: Queue, name: str, now: float | None = None) -> str:
+    func, period = PERIODIC[name]
+    now = now if now is not None else datetime.now(timezone.utc).timestamp()
+    slot = int(now // period) + 1
+    job_id = f"{name}-{slot}"
+    try:
+        Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        queue.enqueue_at(datetime.fromtimestamp(slot * period, timezone.utc), func,
+                         job_id=job_id, result_ttl=period * 2)
+    return job_id
+
+
+def schedule_all(queue: Queue) -> list[str]:
+    return [schedule_next(queue, name) for name in PERIODIC]
