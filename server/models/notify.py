@@ -65,5 +65,5 @@ class ReminderSlot(db.Model):
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(30))
     send_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(20), default="planned")   # planned, done, cancelled
+    status: Mapped[str] = mapped_column(String(20), default="planned")   # planned, done, cancelled, missed (overdue, superseded)
     ran_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -150,15 +150,29 @@ def stranded(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
 
 
 def sweep() -> list[int]:
-    """Slots whose time has passed but which have not run (their job was lost), and deliveries
-    whose batch job was lost."""
+    """Slots whose time has passed but which have not run (their job was lost, or quiet hours or
+    a pause held them back), and deliveries whose batch job was lost. Of a season's overdue slots
+    only the latest is sent — people get one reminder, not a backlog of stale ones — and none
+    once the submission window has closed; the rest are marked `missed`."""
     due = db.session.scalars(select(ReminderSlot).where(
-        ReminderSlot.status == "planned", ReminderSlot.send_at <= utcnow() - timedelta(seconds=60))).all()
-    ran = [s.id for s in due if run_slot(s.id) == "done"]
+        ReminderSlot.status == "planned", ReminderSlot.send_at <= utcnow() - timedelta(seconds=60))
+        .order_by(ReminderSlot.send_at.desc(), ReminderSlot.id.desc())).all()
+    latest: dict[int, ReminderSlot] = {}
+    for slot in due:
+        if slot.season_id not in latest and not _window_closed(db.session.get(Season, slot.season_id)):
+            latest[slot.season_id] = slot
+        else:
+            slot.status = "missed"
+    db.session.commit()
+    ran = [s.id for s in latest.values() if run_slot(s.id) == "done"]
     left = stranded()
     for start in range(0, len(left), BATCH):
         enqueue_batch(left[start:start + BATCH])
     return ran
+
+
+def _window_closed(season: Season) -> bool:
+    return to_china(utcnow()).date() > season.submit_end
 
 
 def status(season: Season) -> dict:

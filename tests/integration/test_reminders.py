@@ -109,6 +109,27 @@ def test_sweep_runs_slots_whose_job_was_lost(season, monkeypatch):
     assert reminders.sweep() == [slots[0].id]
 
 
+def test_sweep_sends_only_the_latest_overdue_slot_and_none_after_the_window(season, monkeypatch, wx):
+    noon = at_china_noon(monkeypatch)
+    create_draft(user("demo-participant"))
+    slots = reminders.replan(season)
+    for slot in slots:
+        slot.send_at = noon + timedelta(days=1)
+    older, newer = slots[0], slots[1]
+    older.send_at, newer.send_at = noon - timedelta(hours=30), noon - timedelta(hours=2)
+    db.session.commit()
+    assert reminders.sweep() == [newer.id]            # workers were down for a day: one reminder, not two
+    assert (older.status, newer.status) == ("missed", "done")
+    assert db.session.query(Delivery).count() == 1
+    # a slot overdue once the window has closed is not sent at all
+    late = slots[2]
+    late.send_at = noon - timedelta(minutes=5)
+    season.submit_end = (noon - timedelta(days=2)).date()
+    db.session.commit()
+    assert reminders.sweep() == [] and late.status == "missed"
+    assert db.session.query(Delivery).count() == 1
+
+
 def test_status_for_admins_and_the_cli(app, season, monkeypatch, wx):
     at_china_noon(monkeypatch)
     create_draft(user("demo-participant"))
