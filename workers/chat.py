@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .app_context import with_app
+from .periodic import repeats
 
 
 @with_app
@@ -12,16 +13,12 @@ def process_user(openid: str) -> int:
 
 
 @with_app
+@repeats("chat_sweep")
 def sweep_unanswered() -> int:
     """Periodic: enqueue users whose pushed messages were recorded but never picked up."""
-    from rq import Queue
-
-    from server.extensions import redis_client
     from server.services.chat import sweep
     from server.services.inbound import enqueue_user
-    from .periodic import schedule_next
     users = sweep()
     for openid in users:
         enqueue_user(openid, force=True)      # its marker may outlive a lost job
-    schedule_next(Queue("low", connection=redis_client()), "chat_sweep")
     return len(users)

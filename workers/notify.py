@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .app_context import with_app
+from .periodic import repeats
 
 
 @with_app
@@ -11,15 +12,10 @@ def relay_outbox() -> int:
 
 
 @with_app
+@repeats("outbox_relay")
 def relay_outbox_periodic() -> int:
-    from rq import Queue
-
-    from server.extensions import redis_client
     from server.services.outbox import relay
-    from .periodic import schedule_next
-    moved = relay()
-    schedule_next(Queue("low", connection=redis_client()), "outbox_relay")
-    return moved
+    return relay()
 
 
 @with_app

@@ -2,11 +2,16 @@
 a job id named after its time slot, so any number of workers schedule it once."""
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import datetime, timezone
 
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+
+log = logging.getLogger(__name__)
 
 PERIODIC = {
     # job id prefix: (function path, period in seconds)
@@ -32,3 +37,21 @@ def schedule_next(queue: Queue, name: str, now: float | None = None) -> str:
 
 def schedule_all(queue: Queue) -> list[str]:
     return [schedule_next(queue, name) for name in PERIODIC]
+
+
+def repeats(name: str):
+    """Decorate a periodic job (inside `with_app`): whatever happens in the job — a database
+    outage, a bug — the next run is scheduled, so one bad run does not end the chain."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def job(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                from server.extensions import redis_client
+                try:
+                    schedule_next(Queue("low", connection=redis_client()), name)
+                except RedisError as exc:      # the worker re-schedules at its next maintenance
+                    log.warning("could not schedule the next %s: %s", name, exc)
+        return job
+    return decorate

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .app_context import with_app
+from .periodic import repeats
 
 
 @with_app
@@ -17,12 +18,7 @@ def deliver_batch(ids: list[int]) -> int:
 
 
 @with_app
+@repeats("reminder_sweep")
 def sweep_reminders() -> int:
-    from rq import Queue
-
-    from server.extensions import redis_client
     from server.services.reminders import sweep
-    from .periodic import schedule_next
-    ran = sweep()
-    schedule_next(Queue("low", connection=redis_client()), "reminder_sweep")
-    return len(ran)
+    return len(sweep())

@@ -6,11 +6,31 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 
+from redis.exceptions import RedisError
 from rq import Queue, Worker
 
 from .app_context import get_app
 from .periodic import schedule_all
+
+
+# How often a worker cleans RQ's registries and re-schedules lost periodic jobs.
+MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
+
+
+class ServiceWorker(Worker):
+    """An RQ worker that, at each maintenance round, makes sure every periodic job has its next
+    run scheduled — after a Redis restart that lost the schedule, the chain starts again within
+    a minute instead of waiting for a worker restart. (RQ's own maintenance restarts a scheduler
+    process that died with the connection.)"""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            schedule_all(Queue("low", connection=self.connection))
+        except RedisError as exc:
+            self.log.warning("could not re-schedule periodic jobs: %s", exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,7 +46,10 @@ def main(argv: list[str] | None = None) -> None:
         conn = redis_client()
     queues = [Queue(name, connection=conn) for name in args.queues]
     schedule_all(Queue("low", connection=conn))
-    worker = Worker(queues, connection=conn, name=args.name)
+    # RQ checks for maintenance only between blocking dequeues (worker_ttl − 15 s apart), so the
+    # ttl follows the interval: an idle worker notices a Redis restart within a minute.
+    worker = ServiceWorker(queues, connection=conn, name=args.name, maintenance_interval=MAINTENANCE_SECONDS,
+                           worker_ttl=MAINTENANCE_SECONDS + 15)
     worker.work(with_scheduler=True, burst=args.burst)
 
 

@@ -13,13 +13,17 @@ class OutboxEvent(db.Model):
     """Something happened that people must hear about. Written in the same transaction as the
     change; a relay moves it to RQ, so a Redis outage delays notifications but loses none."""
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_pending", "relayed_at", "id"),)
+    __table_args__ = (Index("ix_outbox_events_pending", "relayed_at", "id"),
+                      Index("ix_outbox_events_unhandled", "handled_at", "relayed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     relayed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when every delivery of the event has an outcome. A relayed event still unhandled
+    # after a while, whose job Redis no longer has (restarted without its data), is relayed again.
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SubscriptionConsent(db.Model):

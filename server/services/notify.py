@@ -84,6 +84,8 @@ HANDLERS = {"entry_submitted": _entry_submitted}
 def handle_event(event_id: int) -> list[int]:
     event = db.session.get(OutboxEvent, event_id)
     if event is None or event.kind not in HANDLERS:
+        if event is not None:
+            log.warning("outbox event %s of unknown kind %r left unhandled", event.id, event.kind)
         return []
     ids = []
     for user_id, template, values in HANDLERS[event.kind](event.payload):
@@ -98,7 +100,9 @@ def handle_event(event_id: int) -> list[int]:
                 Delivery.dedupe_key == f"event:{event.id}:user:{user_id}"))
         ids.append(delivery.id)
     for delivery_id in ids:
-        deliver(delivery_id)
+        deliver(delivery_id)                 # RetryLater leaves the event unhandled: RQ retries it
+    event.handled_at = utcnow()
+    db.session.commit()
     return ids
 
 

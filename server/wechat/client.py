@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 
 import requests
+from redis.exceptions import RedisError
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from wechatpy import WeChatClient
@@ -84,8 +86,11 @@ class GatewayClient(WeChatClient):
     @property
     def access_token(self) -> str:
         # Redis' TTL decides freshness for every process alike (not this instance's clock).
-        token = self.session.get(self.access_token_key)
-        return token or self.fetch_access_token(stale=None)
+        try:
+            token = self.session.get(self.access_token_key)
+            return token or self.fetch_access_token(stale=None)
+        except RedisError as exc:
+            return self._token_without_redis(exc)
 
     def fetch_access_token(self, stale: str | None = None) -> str:  # type: ignore[override]
         """Fetch via stable_token under a Redis lock. If another process refreshed while we
@@ -95,16 +100,38 @@ class GatewayClient(WeChatClient):
             current = self.session.get(self.access_token_key)
             if current and current != stale:
                 return current
-            result = self._raw("post", "cgi-bin/stable_token", json={
-                "grant_type": "client_credential", "appid": self.appid,
-                "secret": self.secret, "force_refresh": False})
-            ttl = max(int(result.get("expires_in", 7200)) - TOKEN_SAFETY_MARGIN, 60)
-            self.session.set(self.access_token_key, result["access_token"], ttl)
-            return result["access_token"]
+            token, ttl = self._stable_token()
+            self.session.set(self.access_token_key, token, ttl)
+            return token
+
+    def _stable_token(self) -> tuple[str, int]:
+        result = self._raw("post", "cgi-bin/stable_token", json={
+            "grant_type": "client_credential", "appid": self.appid,
+            "secret": self.secret, "force_refresh": False})
+        return result["access_token"], max(int(result.get("expires_in", 7200)) - TOKEN_SAFETY_MARGIN, 60)
+
+    def _token_without_redis(self, exc: Exception) -> str:
+        """Redis is down: WeChat must still answer people. stable_token without force_refresh
+        hands every process the same token (it never invalidates another's), so each process
+        may fetch it and keep it in memory until Redis is back."""
+        token, expires = self._local_token
+        if token and time.monotonic() < expires:
+            return token
+        log.warning("token store unavailable (%s); using stable_token directly", exc)
+        token, ttl = self._stable_token()
+        self._local_token = (token, time.monotonic() + ttl)
+        return token
+
+    _local_token: tuple[str | None, float] = (None, 0.0)
 
     def invalidate_token(self, token: str) -> None:
-        if self.session.get(self.access_token_key) == token:
-            self.session.delete(self.access_token_key)
+        if self._local_token[0] == token:
+            self._local_token = (None, 0.0)
+        try:
+            if self.session.get(self.access_token_key) == token:
+                self.session.delete(self.access_token_key)
+        except RedisError as exc:
+            log.warning("could not drop the rejected token from Redis: %s", exc)
 
     # -- requests -----------------------------------------------------------------------
     def _raw(self, method: str, path: str, **kwargs) -> dict:

