@@ -19,6 +19,7 @@ PERIODIC = {
     "chat_sweep": ("workers.chat.sweep_unanswered", 60),
     "outbox_relay": ("workers.notify.relay_outbox_periodic", 10),
     "reminder_sweep": ("workers.reminders.sweep_reminders", 60),
+    "draft_nudge": ("workers.reminders.nudge_unfinished_drafts", 600),
 }
 
 

@@ -22,3 +22,10 @@ def deliver_batch(ids: list[int]) -> int:
 def sweep_reminders() -> int:
     from server.services.reminders import sweep
     return len(sweep())
+
+
+@with_app
+@repeats("draft_nudge")
+def nudge_unfinished_drafts() -> int:
+    from server.services.nudges import nudge_unfinished
+    return nudge_unfinished()

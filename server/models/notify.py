@@ -14,10 +14,12 @@ class OutboxEvent(db.Model):
     change; a relay moves it to RQ, so a Redis outage delays notifications but loses none."""
     __tablename__ = "outbox_events"
     __table_args__ = (Index("ix_outbox_events_pending", "relayed_at", "id"),
-                      Index("ix_outbox_events_unhandled", "handled_at", "relayed_at"))
+                      Index("ix_outbox_events_unhandled", "handled_at", "relayed_at"),
+                      UniqueConstraint("dedupe_key", name="uq_outbox_events_dedupe_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))   # once-per-thing events
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     relayed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Delivery, Entry, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
 from ..timeutil import to_china, utcnow
 from ..wechat import gateway
@@ -70,15 +70,31 @@ def _entry_submitted(payload: dict) -> list[tuple[int, str, dict]]:
     entry = db.session.get(Entry, payload["entry_id"])
     if entry is None:
         return []
-    values = {"title": entry.title or "", "submitted_at": to_china(entry.submitted_at).strftime("%Y-%m-%d %H:%M")}
-    people = {entry.created_by_id}
-    if entry.applicant is not None and entry.applicant.user_id:
-        people.add(entry.applicant.user_id)     # the farmer, once they bound their phone
-    return [(uid, "entry_submitted", values) for uid in sorted(people)]
+    values = {"title": entry.title or "", "submitted_at": to_china(entry.submitted_at).strftime("%Y-%m-%d %H:%M"),
+              "station": _org_name(entry.unit_id)}
+    out = [(entry.created_by_id, "entry_submitted", values)]
+    farmer = entry.applicant.user_id if entry.applicant is not None else None
+    if farmer and farmer != entry.created_by_id:     # filed by an e-station agent; the farmer bound their phone
+        out.append((farmer, "proxy_entry_submitted", values))
+    return out
+
+
+def _org_name(org_id: int | None) -> str:
+    org = db.session.get(Organisation, org_id) if org_id else None
+    return org.name if org is not None else ""
+
+
+def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
+    entry = db.session.get(Entry, payload["entry_id"])
+    if entry is None or entry.status != "draft":
+        return []                            # submitted or withdrawn since: nothing to say
+    values = {"title": entry.title or lookup("subscribe.untitled"),
+              "deadline": f"{entry.season.submit_end.isoformat()} 23:59"}
+    return [(entry.created_by_id, "draft_unfinished", values)]
 
 
 # Adding an event is a template in subscribe.yaml and a line here.
-HANDLERS = {"entry_submitted": _entry_submitted}
+HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished}
 
 
 def handle_event(event_id: int) -> list[int]:

@@ -18,8 +18,10 @@ from ..timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
-def emit(kind: str, **payload) -> OutboxEvent:
-    event = OutboxEvent(kind=kind, payload=payload)
+def emit(kind: str, dedupe_key: str | None = None, **payload) -> OutboxEvent:
+    """Add an event to the caller's transaction. With a dedupe key the event happens once: a
+    second one with the same key fails the commit (uq_outbox_events_dedupe_key)."""
+    event = OutboxEvent(kind=kind, dedupe_key=dedupe_key, payload=payload)
     db.session.add(event)
     return event
 
