@@ -129,18 +129,21 @@ def deliver(delivery_id: int) -> str:
     claimed = db.session.execute(update(Delivery).where(
         Delivery.id == delivery_id, Delivery.status == "pending").values(
         status="sending", attempts=Delivery.attempts + 1)).rowcount
-    db.session.commit()
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get(Delivery, delivery_id, populate_existing=True)   # as the UPDATE left it
     if not claimed:
+        db.session.rollback()
         return delivery.status
     user = db.session.get(User, delivery.user_id)
+    # The claim and the consent it uses commit together (one consent, one message — used even
+    # if the send fails), before WeChat is called.
     used = db.session.execute(update(SubscriptionConsent).where(
         SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == delivery.template,
         SubscriptionConsent.remaining > 0).values(remaining=SubscriptionConsent.remaining - 1)).rowcount
-    if used:                                 # one consent, one message — used even if it fails
+    if used:
         delivery.channel = "subscribe"
         db.session.commit()
         return _send_subscribe(delivery, user)
+    db.session.commit()
     return _fallback(delivery, user)
 
 

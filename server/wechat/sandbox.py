@@ -10,14 +10,13 @@ import argparse
 import base64
 import hashlib
 import io
-import logging
 import re
 import secrets
 import threading
 import time
 
 from flask import Flask, Response, g, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+from waitress.server import create_server
 
 DEFAULT_APPID = "wxsandbox0000000001"
 DEFAULT_SECRET = "sandbox-secret"
@@ -349,34 +348,28 @@ def create_sandbox_app(appid: str = DEFAULT_APPID, secret: str = DEFAULT_SECRET)
     return app
 
 
-class _KeepAliveHandler(WSGIRequestHandler):
-    # HTTP/1.1 keeps the client's connections open, as api.weixin.qq.com does.
-    protocol_version = "HTTP/1.1"
-
-    def log_request(self, *args, **kwargs):   # quiet: tests and benchmarks call it a lot
-        pass
-
-
 def serve(host: str, port: int, app: Flask):
-    return make_server(host, port, app, threaded=True, request_handler=_KeepAliveHandler)
+    """Waitress, not werkzeug's development server: werkzeug answers every request with
+    `Connection: close` (and a new thread per connection), while api.weixin.qq.com keeps
+    connections alive — clients, benchmarks and timings here should see the same."""
+    return create_server(app, host=host, port=port, threads=16, ident=None, channel_timeout=60)
 
 
 class SandboxServer:
     """The sandbox in a background thread (tests, the dev launcher's fallback)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **kwargs):
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.app = create_sandbox_app(**kwargs)
         self.server = serve(host, port, self.app)
-        self.url = f"http://{host}:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.url = f"http://{host}:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> "SandboxServer":
         self.thread.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        self.server.close()
 
 
 def main() -> None:
@@ -386,11 +379,10 @@ def main() -> None:
     parser.add_argument("--appid", default=DEFAULT_APPID)
     parser.add_argument("--secret", default=DEFAULT_SECRET)
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = serve(args.host, args.port, create_sandbox_app(args.appid, args.secret))
-    print(f"WeChat sandbox on http://{args.host}:{server.server_port}", flush=True)
+    print(f"WeChat sandbox on http://{args.host}:{server.effective_port}", flush=True)
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:   # Ctrl-C in the launcher's terminal reaches us too
         pass
 
