@@ -4,6 +4,7 @@ message inside the 48-hour window, else recorded as undeliverable for admins to 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -122,6 +123,16 @@ def handle_event(event_id: int) -> list[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """What a send needs, read once: the ORM objects would be reloaded after every commit."""
+    id: int
+    user_id: int
+    openid: str
+    template: str
+    data: dict
+
+
 def deliver(delivery_id: int) -> str:
     """At most once: the delivery is claimed with a conditional UPDATE (pending → sending,
     committed) before WeChat is called, so two runs of a job, or a worker dying mid-send,
@@ -129,73 +140,69 @@ def deliver(delivery_id: int) -> str:
     claimed = db.session.execute(update(Delivery).where(
         Delivery.id == delivery_id, Delivery.status == "pending").values(
         status="sending", attempts=Delivery.attempts + 1)).rowcount
-    delivery = db.session.get(Delivery, delivery_id, populate_existing=True)   # as the UPDATE left it
     if not claimed:
         db.session.rollback()
-        return delivery.status
-    user = db.session.get(User, delivery.user_id)
+        return db.session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
+    row = db.session.execute(select(Delivery.id, Delivery.user_id, User.openid, Delivery.template, Delivery.data)
+                             .join(User, User.id == Delivery.user_id).where(Delivery.id == delivery_id)).one()
+    d = _Claimed(*row)
     # The claim and the consent it uses commit together (one consent, one message — used even
     # if the send fails), before WeChat is called.
     used = db.session.execute(update(SubscriptionConsent).where(
-        SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == delivery.template,
+        SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template,
         SubscriptionConsent.remaining > 0).values(remaining=SubscriptionConsent.remaining - 1)).rowcount
     if used:
-        delivery.channel = "subscribe"
-        db.session.commit()
-        return _send_subscribe(delivery, user)
+        return _send_subscribe(d)
     db.session.commit()
-    return _fallback(delivery, user)
+    return _fallback(d)
 
 
-def _send_subscribe(delivery: Delivery, user: User) -> str:
-    spec = templates()[delivery.template]
+def _set(d: _Claimed, **values) -> str:
+    db.session.execute(update(Delivery).where(Delivery.id == d.id).values(**values))
+    db.session.commit()
+    return values.get("status", "sending")
+
+
+def _send_subscribe(d: _Claimed) -> str:
+    db.session.execute(update(Delivery).where(Delivery.id == d.id).values(channel="subscribe"))
+    db.session.commit()
+    spec = templates()[d.template]
     try:
-        gateway().send_subscribe(user.openid, spec["id"], render_data(delivery.template, delivery.data),
-                                 page=spec.get("page"))
+        gateway().send_subscribe(d.openid, spec["id"], render_data(d.template, d.data), page=spec.get("page"))
     except WeChatUnreachable as exc:
         if exc.maybe_sent:                   # at most once: never resend what may have arrived
-            delivery.status, delivery.last_error = "unknown", f"no answer: {exc}"[:200]
-            db.session.commit()
-            return delivery.status
-        return _undo_claim(delivery, str(exc))
+            return _set(d, status="unknown", last_error=f"no answer: {exc}"[:200])
+        return _undo_claim(d, str(exc))
     except WeChatError as exc:
-        delivery.last_error = f"{exc.errcode}: {exc.errmsg}"[:200]
+        error = f"{exc.errcode}: {exc.errmsg}"[:200]
         if exc.errcode in RETRYABLE:
-            return _undo_claim(delivery, delivery.last_error)
+            return _undo_claim(d, error)
         if exc.errcode == 43101:             # the user withdrew consent: none left, try the chat
-            consent = db.session.scalar(select(SubscriptionConsent).where(
-                SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == delivery.template))
-            consent.remaining = 0
-            return _fallback(delivery, user)
-        delivery.status = "failed"
-        db.session.commit()
-        return delivery.status
-    delivery.status, delivery.sent_at = "sent", utcnow()
-    db.session.commit()
-    return delivery.status
+            db.session.execute(update(SubscriptionConsent).where(
+                SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template)
+                .values(remaining=0))
+            db.session.execute(update(Delivery).where(Delivery.id == d.id).values(last_error=error))
+            return _fallback(d)
+        return _set(d, status="failed", last_error=error)
+    return _set(d, status="sent", sent_at=utcnow())
 
 
-def _undo_claim(delivery: Delivery, error: str) -> str:
+def _undo_claim(d: _Claimed, error: str) -> str:
     """WeChat did not take the message (busy, unreachable): give the consent back, retry later."""
-    delivery.status, delivery.last_error = "pending", error[:200]
-    consent = db.session.scalar(select(SubscriptionConsent).where(
-        SubscriptionConsent.user_id == delivery.user_id, SubscriptionConsent.template == delivery.template))
-    if consent is not None:
-        consent.remaining += 1
-    db.session.commit()
+    db.session.execute(update(SubscriptionConsent).where(
+        SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template)
+        .values(remaining=SubscriptionConsent.remaining + 1))
+    _set(d, status="pending", last_error=error[:200])
     raise RetryLater(error)
 
 
-def _fallback(delivery: Delivery, user: User) -> str:
+def _fallback(d: _Claimed) -> str:
     from .chat import deliver as deliver_chat, window_allows
-    if window_allows(user.openid) > 0:
-        text = lookup("subscribe.templates")[delivery.template]["title"] + "：" + "，".join(
-            v["value"] for v in render_data(delivery.template, delivery.data).values())
-        db.session.add(OutboundMessage(openid=user.openid, text=text))
-        delivery.status, delivery.channel, delivery.sent_at = "sent", "custom", utcnow()
-        db.session.commit()
-        deliver_chat(user.openid)
-        return delivery.status
-    delivery.status, delivery.channel = "undeliverable", "none"
-    db.session.commit()
-    return delivery.status
+    if window_allows(d.openid) > 0:
+        text = lookup("subscribe.templates")[d.template]["title"] + "：" + "，".join(
+            v["value"] for v in render_data(d.template, d.data).values())
+        db.session.add(OutboundMessage(openid=d.openid, text=text))
+        _set(d, status="sent", channel="custom", sent_at=utcnow())
+        deliver_chat(d.openid)
+        return "sent"
+    return _set(d, status="undeliverable", channel="none")

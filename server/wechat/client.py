@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import time
 
 import requests
@@ -79,8 +80,14 @@ class GatewayClient(WeChatClient):
         storage = RedisStorage(redis, prefix="wechatpy")
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
         self.redis = redis
+        # requests re-reads proxy and CA settings from the environment on every call (a scan
+        # of os.environ each time); read them once here instead.
+        self._http.trust_env = False
+        self._http.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         if sandbox_url:
-            self._http.mount(API_ROOT, _RedirectAdapter(sandbox_url))
+            self._http.mount(API_ROOT, _RedirectAdapter(sandbox_url))   # loopback: never via a proxy
+        else:
+            self._http.proxies.update(requests.utils.get_environ_proxies(API_ROOT))
 
     # -- access token -------------------------------------------------------------------
     @property
