@@ -3,7 +3,7 @@ on PostgreSQL; on SQLite the version column detects a concurrent turn and the tu
 again), the engine runs, and the conversation and the draft are committed together."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,10 +18,14 @@ from . import attachments, outbox
 ATTEMPTS = 5
 
 
+# The draft comes in the same query; only the conversation row is locked. Built once: every
+# turn runs it (see services/auth.py on why).
+_LOCKED_CONVERSATION = (select(Conversation).where(Conversation.user_id == bindparam("uid"))
+                        .options(joinedload(Conversation.entry)).with_for_update(of=Conversation))
+
+
 def _conversation(user: User) -> Conversation:
-    # The draft comes in the same query; only the conversation row is locked.
-    conv = db.session.scalar(select(Conversation).where(Conversation.user_id == user.id)
-                             .options(joinedload(Conversation.entry)).with_for_update(of=Conversation))
+    conv = db.session.scalar(_LOCKED_CONVERSATION, {"uid": user.id})
     if conv is None:
         conv = Conversation(user_id=user.id, history=[], skipped=[])
         db.session.add(conv)
