@@ -88,6 +88,8 @@ def load(request_fn, concurrency: int, seconds: float, think: float = 0.0) -> di
         session = requests.Session()
         i = worker
         mine, bad = [], 0
+        if think:        # people do not all press "send" in the same millisecond: no start-up burst
+            time.sleep(random.uniform(0, think))
         while time.perf_counter() < stop_at:
             began = time.perf_counter()
             ok = request_fn(session, i)
