@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .texts import t
     register_error_handlers(app)
+    from .timing import register as register_timing
+    register_timing(app)
     app.jinja_env.globals["t"] = t
 
     from .api import bp as api_bp
