@@ -44,15 +44,21 @@ def register_cli(app: Flask) -> None:
         from .models import Season
         season = db.session.get(Season, season_id)
         if season is None:
-            raise click.ClickException(f"no season {season_id}")
+            from .texts import t
+            raise click.ClickException(t("errors.season_not_found", season_id=season_id))
         return season
 
     @reminders_group.command("plan")
     @click.argument("season_id", type=int)
     def reminders_plan(season_id):
         """(Re)plan a season's reminders from its calendar."""
+        from .errors import AppError
         from .services.reminders import replan
-        for slot in replan(_season(season_id)):
+        try:
+            slots = replan(_season(season_id))
+        except AppError as exc:              # dates out of order: nothing planned, nothing sent
+            raise click.ClickException(exc.message)
+        for slot in slots:
             click.echo(f"{slot.key:14s} {slot.send_at:%Y-%m-%d %H:%M} UTC  {slot.status}")
 
     @reminders_group.command("status")

@@ -3,10 +3,13 @@ window opens, the opening morning, the middle, each of the last three days, and 
 morning — never inside quiet hours (21:00–08:00 by default: moved to the next morning)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..errors import ValidationError
 from ..models import Season
+from ..texts import lookup
 from ..timeutil import CHINA
 
 DEFAULTS = {"days_before_open": 7, "morning": "09:00", "evening": "18:00",
@@ -43,7 +46,34 @@ def _at(day: date, clock: str, cfg: dict) -> datetime:
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+PHASE_ORDER = ("organise", "submit", "review", "publish")
+CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def check_calendar(season: Season) -> None:
+    """Refuse, before anything is planned or sent, a season whose dates are out of order or
+    whose reminder settings cannot be read — saying what is wrong, in Chinese."""
+    for phase in PHASE_ORDER:
+        start, end = getattr(season, f"{phase}_start"), getattr(season, f"{phase}_end")
+        if start is None or end is None or start > end:
+            raise ValidationError("errors.season_phase_order", code="season_dates", field=f"{phase}_end",
+                                  phase=lookup(f"catalog.phases.{phase}"), start=start, end=end)
+    for before, after in zip(PHASE_ORDER, PHASE_ORDER[1:]):
+        if getattr(season, f"{before}_end") > getattr(season, f"{after}_start"):
+            raise ValidationError("errors.season_phase_overlap", code="season_dates", field=f"{after}_start",
+                                  first=lookup(f"catalog.phases.{before}"), second=lookup(f"catalog.phases.{after}"))
+    cfg = settings(season)
+    for key in ("morning", "evening", "quiet_start", "quiet_end"):
+        if not CLOCK.fullmatch(str(cfg[key])):
+            raise ValidationError("errors.season_reminder_clock", code="season_reminders", field=key,
+                                  setting=key, value=str(cfg[key])[:20])
+    if not str(cfg["days_before_open"]).isdigit():
+        raise ValidationError("errors.season_reminder_days", code="season_reminders", field="days_before_open",
+                              value=str(cfg["days_before_open"])[:20])
+
+
 def plan(season: Season) -> list[Slot]:
+    check_calendar(season)
     cfg = settings(season)
     start, end = season.submit_start, season.submit_end
     middle = start + (end - start) // 2

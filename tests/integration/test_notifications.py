@@ -36,6 +36,15 @@ def test_consents_are_counted_and_unknown_templates_refused(client, seeded):
     assert db.session.scalar(select(SubscriptionConsent.remaining)) == 2
 
 
+def test_consent_is_always_for_the_caller_never_for_another_openid(client, seeded):
+    h = auth_header(login(client, "demo-participant")["token"])
+    res = client.post("/api/v1/subscriptions", json={"template_ids": [TEMPLATE], "openid": "o-someone-else"},
+                      headers=h)
+    assert res.status_code == 400 and res.get_json()["error"]["field"] == "openid"
+    assert "openid" in res.get_json()["error"]["message"]
+    assert db.session.scalar(select(SubscriptionConsent)) is None          # nothing recorded
+
+
 def test_submission_writes_the_event_in_its_transaction_and_the_relay_queues_it_once(client, seeded):
     submitted_entry(client)
     event = db.session.scalar(select(OutboxEvent))

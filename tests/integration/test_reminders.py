@@ -35,6 +35,7 @@ def test_plan_and_replan_when_dates_change(season):
     middle = next(s for s in slots if s.key == "middle")
     old_epoch = reminders.epoch(middle)
     season.submit_end = season.submit_end + timedelta(days=4)
+    season.review_start = season.submit_end + timedelta(days=1)
     db.session.commit()
     slots = {s.key: s for s in reminders.replan(season)}
     assert reminders.epoch(slots["middle"]) != old_epoch
@@ -190,3 +191,31 @@ def test_large_audiences_fan_out_in_batches_and_lost_batches_are_swept(season, m
     statuses = [d.status for d in db.session.scalars(select(Delivery).where(
         Delivery.dedupe_key.like(f"reminder:{slot.id}:%")))]
     assert len(statuses) == 7 and set(statuses) == {"undeliverable"}
+
+
+def test_a_season_with_dates_out_of_order_is_refused_before_anything_is_planned(app, season):
+    from server.errors import ValidationError
+    from server.models import ReminderSlot
+    reminders.replan(season)
+    planned = {(s.key, s.send_at) for s in db.session.scalars(select(ReminderSlot))}
+    season.submit_end = season.submit_start - timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        reminders.replan(season)
+    assert refused.value.code == "season_dates" and "申报阶段的开始日期" in refused.value.message
+    assert {(s.key, s.send_at) for s in db.session.scalars(select(ReminderSlot))} == planned   # untouched
+    out = app.test_cli_runner().invoke(args=["reminders", "plan", str(season.id)])
+    assert out.exit_code != 0 and "晚于结束日期" in out.output
+    season.submit_end, season.review_start = season.submit_start + timedelta(days=9), season.submit_start
+    db.session.commit()
+    with pytest.raises(ValidationError) as overlap:
+        reminders.replan(season)
+    assert "评审阶段在申报阶段结束之前就开始了" in overlap.value.message
+
+
+def test_unreadable_reminder_settings_are_refused(season):
+    from server.errors import ValidationError
+    season.reminders = {**season.reminders, "quiet_start": "9pm"}
+    with pytest.raises(ValidationError) as refused:
+        reminders.replan(season)
+    assert refused.value.field == "quiet_start" and "“9pm”" in refused.value.message
