@@ -6,7 +6,8 @@ customer-service reply at p50/p99 with RQ workers running.
     .venv/bin/python bench/wechat_push.py [--seconds 5] [--concurrency 16] [--workers 2]
 
 WeRoBot is installed in the benchmark's own virtualenv (instance/bench-werobot), not the
-project's. Target (issue 4): at least WeRoBot's messages per second."""
+project's. Target (issue 4): at least WeRoBot's messages per second. WeRoBot runs as a plain
+echo (no session storage); WEROBOT_SESSION=1 gives it its default SQLite sessions instead."""
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,8 @@ def werobot_server(workers: int):
     port = free_port()
     proc = subprocess.Popen([str(werobot_python()), "-m", "gunicorn", "--workers", str(workers), "--bind",
                              f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT / "bench"),
-                             "werobot_app:app"], cwd=ROOT)
+                             "werobot_app:app"], cwd=ROOT,
+                            env={**os.environ, "WEROBOT_SESSION_DIR": str(WEROBOT_VENV)})
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/")
     return proc, url
