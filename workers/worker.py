@@ -20,7 +20,7 @@ MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
 
 
 class ServiceWorker(Worker):
-    """An RQ worker that, at each maintenance round, makes sure every periodic job has its next
+    """An RQ worker that, at each maintenance round (the first one as it starts), makes sure every periodic job has its next
     run scheduled — after a Redis restart that lost the schedule, the chain starts again within
     a minute instead of waiting for a worker restart. (RQ's own maintenance restarts a scheduler
     process that died with the connection.)"""
@@ -45,7 +45,6 @@ def main(argv: list[str] | None = None) -> None:
         from server.extensions import redis_client
         conn = redis_client()
     queues = [Queue(name, connection=conn) for name in args.queues]
-    schedule_all(Queue("low", connection=conn))
     # RQ checks for maintenance only between blocking dequeues (worker_ttl − 15 s apart), so the
     # ttl follows the interval: an idle worker notices a Redis restart within a minute.
     worker = ServiceWorker(queues, connection=conn, name=args.name, maintenance_interval=MAINTENANCE_SECONDS,

@@ -1,5 +1,5 @@
 """Drafts left unfinished: once a draft has not been touched for a while (24 hours by default,
-`reminders.nudge_after_hours` per season) while its season's submission window is open, its
+`reminders.nudge_after_hours` per season, checked with the rest of the calendar) while its season's submission window is open, its
 author hears about it once — an outbox event per draft, whatever the number of workers."""
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def nudge_unfinished() -> int:
         cfg = settings(season)
         if cfg.get("paused") or outside_quiet_hours(local, cfg) != local:
             continue                          # not at night: the next run after 08:00 does it
-        idle_since = now - timedelta(hours=float(cfg.get("nudge_after_hours", 24)))
+        idle_since = now - timedelta(hours=int(cfg["nudge_after_hours"]))
         ids = list(db.session.scalars(select(Entry.id).where(
             Entry.season_id == season.id, Entry.status == "draft", Entry.updated_at < idle_since)
             .order_by(Entry.id).limit(BATCH * 10)))
@@ -58,6 +58,6 @@ def _emit_new(ids: list[int]) -> int:
                 outbox.emit(KIND, dedupe_key=key, entry_id=entry_id)
             emitted += 1
         except IntegrityError:
-            pass
+            continue                          # that worker's event stands; this one is not needed
     db.session.commit()
     return emitted

@@ -13,7 +13,8 @@ from ..texts import lookup
 from ..timeutil import CHINA
 
 DEFAULTS = {"days_before_open": 7, "morning": "09:00", "evening": "18:00",
-            "quiet_start": "21:00", "quiet_end": "08:00"}
+            "quiet_start": "21:00", "quiet_end": "08:00",
+            "nudge_after_hours": 24}     # services/nudges.py: a draft idle this long is nudged once
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,12 @@ def check_calendar(season: Season) -> None:
         if not CLOCK.fullmatch(str(cfg[key])):
             raise ValidationError("errors.season_reminder_clock", code="season_reminders", field=key,
                                   setting=key, value=str(cfg[key])[:20])
+    if not str(cfg["nudge_after_hours"]).isdigit() or int(cfg["nudge_after_hours"]) < 1:
+        raise ValidationError("errors.season_reminder_days", code="season_reminders", field="nudge_after_hours",
+                              setting="nudge_after_hours", value=str(cfg["nudge_after_hours"])[:20])
     if not str(cfg["days_before_open"]).isdigit():
         raise ValidationError("errors.season_reminder_days", code="season_reminders", field="days_before_open",
-                              value=str(cfg["days_before_open"])[:20])
+                              setting="days_before_open", value=str(cfg["days_before_open"])[:20])
 
 
 def plan(season: Season) -> list[Slot]:

@@ -219,3 +219,7 @@ def test_unreadable_reminder_settings_are_refused(season):
     with pytest.raises(ValidationError) as refused:
         reminders.replan(season)
     assert refused.value.field == "quiet_start" and "“9pm”" in refused.value.message
+    season.reminders = {**season.reminders, "quiet_start": "21:00", "nudge_after_hours": "0"}
+    with pytest.raises(ValidationError) as refused:
+        reminders.replan(season)
+    assert refused.value.field == "nudge_after_hours" and "nudge_after_hours" in refused.value.message
