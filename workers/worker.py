@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Worker
 
 from .app_context import get_app
+from .dispatcher import ChatDispatcher, dispatch_now
 from .periodic import schedule_all
 
 
@@ -49,7 +50,18 @@ def main(argv: list[str] | None = None) -> None:
     # ttl follows the interval: an idle worker notices a Redis restart within a minute.
     worker = ServiceWorker(queues, connection=conn, name=args.name, maintenance_interval=MAINTENANCE_SECONDS,
                            worker_ttl=MAINTENANCE_SECONDS + 15)
-    worker.work(with_scheduler=True, burst=args.burst)
+    dispatcher = None
+    if "high" in args.queues:                 # the chat queue: turn announced pushes into jobs
+        if args.burst:
+            dispatch_now()
+        else:
+            dispatcher = ChatDispatcher()
+            dispatcher.start()
+    try:
+        worker.work(with_scheduler=True, burst=args.burst)
+    finally:
+        if dispatcher is not None:
+            dispatcher.stop()
 
 
 if __name__ == "__main__":

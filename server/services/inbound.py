@@ -1,5 +1,17 @@
-"""Accepting what WeChat pushes: a fast Redis dedupe, a durable row (whose unique key is the
-real dedupe), then a job for the user's queue. If Redis is down the row waits for the sweep."""
+"""Accepting what WeChat pushes: one durable row, whose unique key (MsgId, or sender and time
+for events) is the dedupe, then the user is announced to the workers. The row is written with a
+single INSERT ... ON CONFLICT DO NOTHING on its own connection: no ORM unit of work, and a retry
+costs the same as the first try.
+
+The web's part ends with one Redis command (RPUSH of the openid): building an RQ job costs
+several times more, and the push endpoint must keep up with WeChat at peak. Each worker that
+serves the `high` queue runs a dispatcher (workers/dispatcher.py) that turns announcements into
+jobs, one waiting job per user. If Redis is down, or loses the list, the row waits for the
+sweep.
+
+There is deliberately no Redis "seen" key in front of the row: one set before the row is
+committed turns a database stall into a lost message (WeChat's retry would be answered
+`success` while the first try fails)."""
 from __future__ import annotations
 
 import logging
@@ -7,34 +19,63 @@ from datetime import datetime, timezone
 
 from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, text
 
 from ..extensions import db, queue, redis_client
 from ..models import InboundMessage
+from ..timeutil import utcnow
 from ..wechat.push import Pushed
 
 log = logging.getLogger(__name__)
-SEEN_TTL = 3600
+
+_COLUMNS = ("msg_key", "openid", "msg_type", "event", "content", "media_id", "sent_at", "received_at")
+# Written as text because SQLAlchemy 2.0 cannot cache its dialect-specific on_conflict inserts
+# (it would compile the statement on every push); SQLite and PostgreSQL share this syntax.
+# The bound types keep the DateTime columns stored exactly as the ORM stores them.
+_INSERT_NEW = text(
+    f"INSERT INTO inbound_messages ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
+    "ON CONFLICT (msg_key) DO NOTHING"
+).bindparams(*(bindparam(c, type_=InboundMessage.__table__.c[c].type) for c in _COLUMNS))
 
 
 def accept(pushed: Pushed) -> bool:
-    """Record a pushed message once; True when it is new."""
+    """Record a pushed message once; True when it is new (and a job was asked for)."""
+    values = {"msg_key": pushed.msg_key, "openid": pushed.openid, "msg_type": pushed.msg_type,
+              "event": pushed.event, "content": pushed.content, "media_id": pushed.media_id,
+              "sent_at": datetime.fromtimestamp(pushed.create_time, timezone.utc).replace(tzinfo=None),
+              "received_at": utcnow()}
+    # One statement, so no BEGIN/COMMIT around it: on PostgreSQL that is one round trip, not three.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        new = conn.execute(_INSERT_NEW, values).rowcount == 1
+    if new:
+        announce(pushed.openid)
+    return new
+
+
+READY = "chat:ready"
+
+
+def announce(openid: str) -> None:
     try:
-        if not redis_client().set(f"wx:seen:{pushed.msg_key}", 1, nx=True, ex=SEEN_TTL):
-            return False
+        redis_client().rpush(READY, openid)
     except RedisError:
-        log.warning("redis unavailable for dedupe; relying on the database")
-    row = InboundMessage(msg_key=pushed.msg_key, openid=pushed.openid, msg_type=pushed.msg_type,
-                         event=pushed.event, content=pushed.content, media_id=pushed.media_id,
-                         sent_at=datetime.fromtimestamp(pushed.create_time, timezone.utc).replace(tzinfo=None))
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    enqueue_user(pushed.openid)
-    return True
+        _waits_for_sweep(openid)
+
+
+def dispatch_ready(block_seconds: float = 0, batch: int = 500) -> int:
+    """Turn announced users into jobs; returns how many announcements were taken. Waits up to
+    block_seconds for the first one (0: only what is there now)."""
+    redis = redis_client()
+    taken: list[bytes] = []
+    if block_seconds:
+        first = redis.blpop([READY], timeout=block_seconds)
+        if first is None:
+            return 0
+        taken.append(first[1])
+    taken += redis.lpop(READY, batch) or []
+    for openid in dict.fromkeys(taken):          # a user announced twice needs one job
+        enqueue_user(openid.decode())
+    return len(taken)
 
 
 QUEUED_TTL = 600
@@ -49,9 +90,17 @@ def enqueue_user(openid: str, force: bool = False) -> None:
     message of its user, so a burst of messages needs one job, not one each. The job clears
     the marker before it reads the messages (services/chat.py), so none is left behind."""
     try:
-        if not force and not redis_client().set(queued_marker(openid), 1, nx=True, ex=QUEUED_TTL):
+        redis = redis_client()
+        if not force and not redis.set(queued_marker(openid), 1, nx=True, ex=QUEUED_TTL):
             return
-        queue("high").enqueue("workers.chat.process_user", openid, job_timeout=120, result_ttl=300,
-                              retry=Retry(max=4, interval=[5, 30, 120, 600]))
+        # One round trip for the whole enqueue (RQ would otherwise make two).
+        with redis.pipeline() as pipe:
+            queue("high").enqueue("workers.chat.process_user", openid, job_timeout=120, result_ttl=300,
+                                  retry=Retry(max=4, interval=[5, 30, 120, 600]), pipeline=pipe)
+            pipe.execute()
     except RedisError:
-        log.warning("redis unavailable; inbound message for %s waits for the sweep", openid[:6] + "…")
+        _waits_for_sweep(openid)
+
+
+def _waits_for_sweep(openid: str) -> None:
+    log.warning("redis unavailable; inbound message for %s waits for the sweep", openid[:6] + "…")

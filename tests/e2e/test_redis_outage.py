@@ -8,15 +8,19 @@ import time
 from collections import Counter
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Delivery, OutboxEvent
+from server.wechat.sandbox import openid_for_code
 
 from ..integration.chat import Chat, answer_until_confirm
+from ..wechat_push import push_args, xml_text
 from .processes import Gunicorn, HttpClient, RedisServer, start, stop
 
 TEMPLATE = "sbx-tmpl-entry-submitted"
+OPENID = openid_for_code("demo-participant")
 BEFORE, DURING = 2, 3
 
 
@@ -81,3 +85,8 @@ def test_submissions_during_a_redis_outage_are_all_announced_once(stack, wx):
     assert len(per_event) == BEFORE + DURING and set(per_event.values()) == {1}, per_event
     assert len(wx.calls("subscribe_send")) == BEFORE + DURING
     assert worker.poll() is None           # the worker rode out the outage
+
+    # and so did its chat dispatcher: a message pushed now is answered within seconds
+    args, body = push_args(xml_text(OPENID, "帮助", msg_id=77001))
+    assert requests.post(f"{web.url}/wechat/callback", params=args, data=body.encode(), timeout=10).text == "success"
+    assert wait_for(lambda: any(c["data"]["touser"] == OPENID for c in wx.calls("custom_send")), 20)

@@ -9,13 +9,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from server.extensions import db, queue
+from server.extensions import db, queue, redis_client
 from server.models import InboundMessage, OutboundMessage
 from server.timeutil import utcnow
 from server.wechat.sandbox import openid_for_code
 
 from ..wechat_push import push_args, xml_text
-from .processes import Gunicorn, start
+from .processes import Gunicorn, start, stop
 
 OPENID = openid_for_code("demo-participant")
 
@@ -53,12 +53,30 @@ def test_pushes_with_retries_answered_once_in_order_by_the_worker(web, seeded, w
     assert {r.status for r in db.session.scalars(select(OutboundMessage))} == {"sent"}
 
 
+def test_a_running_worker_answers_a_push_within_seconds(web, seeded, wx):
+    """No burst here: the worker's dispatcher thread turns the push into a job as it arrives."""
+    worker = start("-m", "workers.worker", "high")
+    try:
+        time.sleep(1)
+        res, _ = push(web, xml_text(OPENID, "申报", msg_id=9150))
+        assert res.status_code == 200
+        sent_at = time.time()
+        while time.time() - sent_at < 20 and not wx.calls("custom_send"):
+            time.sleep(0.1)
+        assert wx.calls("custom_send"), "no reply within 20 s"
+        assert wx.calls("custom_send")[0]["data"]["touser"] == OPENID
+        assert worker.poll() is None
+    finally:
+        stop(worker)
+    assert redis_client().llen("chat:ready") == 0
+
+
 def test_a_push_recorded_while_no_job_was_queued_is_swept(web, seeded, wx, app):
     # Simulate Redis losing the job: record the row, then empty the queue before a worker runs.
     res, _ = push(web, xml_text(OPENID, "申报", msg_id=9100))
     assert res.status_code == 200
     with app.app_context():
-        queue("high").empty()
+        redis_client().flushdb()               # the announcement and any job: all gone
     row = db.session.scalar(select(InboundMessage))
     row.received_at = utcnow() - timedelta(minutes=5)
     db.session.commit()

@@ -8,12 +8,13 @@ import time
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from server.extensions import db, redis_client
 from server.models import Entry, InboundMessage, OutboundMessage
 from server.errors import RetryLater
-from server.services import chat
+from server.services import chat, inbound
 from server.wechat.sandbox import openid_for_code
 
 from ..wechat_push import push_args, sign, xml_event, xml_image, xml_text
@@ -63,7 +64,31 @@ def test_events_are_deduplicated_by_sender_and_time(client, ctx):
     assert rows(InboundMessage) == 2
 
 
-@pytest.mark.parametrize("case", ["bad_signature", "stale", "future", "bad_aes", "not_xml", "dtd", "huge", "no_fields", "binary"])
+def test_a_database_failure_is_not_answered_success_and_the_retry_is_kept(client, ctx):
+    """WeChat retries a push that was not answered `success`; the retry must be recorded, not
+    mistaken for a duplicate of the try that failed."""
+    xml = xml_text(OPENID, "申报", msg_id=1501)
+    failures = []
+
+    def fail_first_insert(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO inbound_messages") and not failures:
+            failures.append(statement)
+            raise OperationalError(statement, parameters, Exception("database went away"))
+
+    event.listen(db.engine, "before_cursor_execute", fail_first_insert)
+    try:
+        first = post(client, xml)
+        retry = post(client, xml)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", fail_first_insert)
+    assert failures and first.status_code == 503 and first.get_data(as_text=True) != "success"
+    assert retry.status_code == 200 and retry.get_data(as_text=True) == "success"
+    assert db.session.scalars(select(InboundMessage.content)).all() == ["申报"]
+    assert redis_client().lrange(inbound.READY, 0, -1) == [OPENID.encode()]   # announced once
+
+
+@pytest.mark.parametrize("case", ["bad_signature", "stale", "future", "bad_aes", "not_xml", "dtd", "huge", "no_fields", "binary",
+                                  "wrong_root", "undeclared_entity"])
 def test_bad_pushes_are_rejected_without_a_500(client, ctx, case):
     xml = xml_text(OPENID, "你好", msg_id=2002)
     args, body = push_args(xml)
@@ -85,6 +110,10 @@ def test_bad_pushes_are_rejected_without_a_500(client, ctx, case):
         body = "<xml><Content>hi</Content></xml>"
     elif case == "binary":
         body = b"\xff\xfe\x00<xml>"
+    elif case == "wrong_root":
+        body = xml.replace("<xml>", "<note>").replace("</xml>", "</note>")
+    elif case == "undeclared_entity":
+        body = xml.replace("<![CDATA[你好]]>", "&xxe;")
     res = client.post("/wechat/callback", query_string=args, data=body, content_type="text/xml")
     assert res.status_code in (400, 403, 413), res.status_code
     assert rows(InboundMessage) == 0
@@ -181,10 +210,25 @@ def test_a_burst_from_one_user_needs_one_job(client, seeded, wx):
     now = int(time.time())
     for i, text in enumerate(["申报", "2", "煤炭"]):
         post(client, xml_text(OPENID, text, msg_id=9500 + i, create_time=now + i))
-    assert queue("high").count == 1                     # one waiting job answers all three
+        if i == 1:
+            assert inbound.dispatch_ready() == 2        # the worker's dispatcher, mid-burst
+    assert queue("high").count == 1
+    assert inbound.dispatch_ready() == 1 and queue("high").count == 1   # one waiting job answers all three
     assert chat.handle_pending(OPENID) == 3
     post(client, xml_text(OPENID, "帮助", msg_id=9503, create_time=now + 3))
+    assert inbound.dispatch_ready() == 1
     assert queue("high").count == 2                     # the marker was cleared by the job
+    assert inbound.dispatch_ready() == 0
+
+
+def test_pushes_from_many_users_are_dispatched_one_job_each(client, ctx):
+    from server.extensions import queue
+    users = [f"o-many-{n}" for n in range(30)]
+    for n, openid in enumerate(users * 2):
+        post(client, xml_text(openid, "你好", msg_id=9700 + n))
+    assert inbound.dispatch_ready(batch=25) == 25        # a batch at a time
+    assert inbound.dispatch_ready(block_seconds=1) == 35
+    assert sorted(job.args[0] for job in queue("high").get_jobs()) == sorted(users)
 
 
 def test_voice_recognition_is_read_as_text(client, seeded, wx):
