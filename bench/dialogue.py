@@ -5,8 +5,10 @@ beside a bare Flask endpoint under the same gunicorn settings, in the same run.
     .venv/bin/python bench/dialogue.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Each simulated user logs in, starts an entry and answers the flow's questions in a loop
-(category → … → summary, then 放弃/是 and 申报 again), so every request is a full turn:
-lock the conversation, parse, check the rules, store, choose the next question, commit.
+(category → unit → dates → … → benefit, then 放弃/是 and 申报 again), so every request is a
+full turn: lock the conversation, parse, check the rules, store, choose the next question,
+commit. Every answer must move the user on: an answer the flow rejects is counted and the
+bench fails, since a script out of step with the flow would time error replies instead.
 Target (issue 3): at least 0.4× the bare endpoint's throughput and p99 under 50 ms."""
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import threading
 import requests
 from harness import alternate, environment, fmt, gunicorn, load
 
-SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "否", "否",
+SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "煤机", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "否", "否",
           "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
           "经济", "12万元", "放弃", "是", "申报"]
 
@@ -51,6 +53,8 @@ def main() -> None:
                               headers={"Authorization": f"Bearer {token}"}, timeout=10)
                 tokens.append(token)
             positions = [0] * args.users
+            steps: list[str | None] = [None] * args.users
+            rejected: list[str] = []
             server_ms: list[float] = []
             lock = threading.Lock()
 
@@ -61,6 +65,10 @@ def main() -> None:
                     positions[user] += 1
                 res = session.post(f"{app_url}/api/v1/dialogue/messages", json={"text": text},
                                    headers={"Authorization": f"Bearer {tokens[user]}"}, timeout=30)
+                step = (res.json().get("state") or {}).get("step") if res.status_code == 200 else None
+                if text != "放弃" and step is not None and step == steps[user]:
+                    rejected.append(f"{text} at {step}")       # the flow asked again: not a step forward
+                steps[user] = step
                 timing = res.headers.get("Server-Timing", "")
                 if timing.startswith("app;dur="):
                     server_ms.append(float(timing[len("app;dur="):]))     # list.append is thread-safe
@@ -93,6 +101,9 @@ def main() -> None:
         at = lambda q: paced_server[min(len(paced_server) - 1, int(q * len(paced_server)))]  # noqa: E731
         print(f"  the same paced turns as the app timed them (Server-Timing): p50 {at(0.5):.1f} ms, "
               f"p99 {at(0.99):.1f} ms — the rest of the client's figure is waiting for a worker or a core")
+    if rejected:
+        raise SystemExit(f"{len(rejected)} answers were rejected by the flow (e.g. {rejected[:3]}): "
+                         "the script is out of step with the flow, so these figures time error replies")
 
 
 if __name__ == "__main__":
