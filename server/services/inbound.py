@@ -39,7 +39,7 @@ _INSERT_NEW = text(
 
 
 def accept(pushed: Pushed) -> bool:
-    """Record a pushed message once; True when it is new (and a job was asked for)."""
+    """Record a pushed message once; True when it is new (and its sender was announced)."""
     values = {"msg_key": pushed.msg_key, "openid": pushed.openid, "msg_type": pushed.msg_type,
               "event": pushed.event, "content": pushed.content, "media_id": pushed.media_id,
               "sent_at": datetime.fromtimestamp(pushed.create_time, timezone.utc).replace(tzinfo=None),

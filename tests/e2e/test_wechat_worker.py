@@ -72,7 +72,7 @@ def test_a_running_worker_answers_a_push_within_seconds(web, seeded, wx):
 
 
 def test_a_push_recorded_while_no_job_was_queued_is_swept(web, seeded, wx, app):
-    # Simulate Redis losing the job: record the row, then empty the queue before a worker runs.
+    # Simulate Redis losing everything after the row was recorded, before a worker ran.
     res, _ = push(web, xml_text(OPENID, "申报", msg_id=9100))
     assert res.status_code == 200
     with app.app_context():
