@@ -52,7 +52,10 @@ def environment(database_url: str | None = None):
         wait_http(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/calls")
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         if database_url:   # start from an empty schema on a shared server, whatever was there
-            subprocess.run([sys.executable, "-c", EMPTY_DATABASE], cwd=ROOT, env=env, check=True, capture_output=True)
+            emptied = subprocess.run([sys.executable, "-c", EMPTY_DATABASE], cwd=ROOT, env=env, capture_output=True, text=True)
+            if emptied.returncode:
+                cause = [line for line in emptied.stderr.splitlines() if "Error" in line] or [emptied.stderr]
+                raise SystemExit(f"cannot use {database_url} (does the database exist?): {cause[-1].strip()}")
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
         subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
         yield env
