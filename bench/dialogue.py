@@ -18,7 +18,7 @@ import statistics
 import threading
 
 import requests
-from harness import alternate, environment, fmt, gunicorn, load
+from harness import alternate, environment, fmt, gunicorn, load, round_ratios
 
 SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "煤机", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "否", "否",
           "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--think", type=float, default=0.5,
@@ -91,7 +91,10 @@ def main() -> None:
     p99 = statistics.median(x["p99_ms"] for x in turns)
     print(f"\ndialogue bench ({dbname}, gunicorn {args.workers} workers × {args.threads} threads, {args.users} concurrent users, "
           f"{args.rounds}×{args.seconds:g}s rounds)")
-    print(f"median bare Flask: {b:.1f} req/s   median dialogue: {d:.1f} turns/s   ratio: {d / b:.2f} (target ≥ 0.40)")
+    ratios = round_ratios(bares, turns)
+    print(f"median bare Flask: {b:.1f} req/s   median dialogue: {d:.1f} turns/s   ratio of medians: {d / b:.2f}")
+    print(f"ratio round by round: {' '.join(f'{r:.2f}' for r in ratios)} → median {statistics.median(ratios):.2f} "
+          f"(target ≥ 0.40)")
     print(f"saturated (closed loop): dialogue p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
           f"bare p99 {statistics.median(x['p99_ms'] for x in bares):.1f} ms — queueing, not work")
     print(f"paced ({args.users} users, one message every ~{args.think:g}s each, {paced['rps']:.0f} turns/s offered): "

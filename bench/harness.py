@@ -137,3 +137,9 @@ def alternate(bare_fn, app_fn, name: str, concurrency: int, seconds: float, roun
         print(fmt(f"round {r + 1} {baseline}", bares[-1]))
         print(fmt(f"round {r + 1} {name}", apps[-1]), flush=True)
     return bares, apps
+
+
+def round_ratios(baselines: list[dict], apps: list[dict]) -> list[float]:
+    """app ÷ baseline throughput of each round against the baseline run just before it: the
+    machine's speed drifts from minute to minute, and this cancels what both rounds shared."""
+    return [a["rps"] / b["rps"] for b, a in zip(baselines, apps)]
