@@ -1,0 +1,53 @@
+"""The embedded Redis stops within seconds and keeps what was written (the launcher's Ctrl-C,
+the end of the test run and the benches all stop one)."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from server.embedded_redis import start_embedded_redis, stop_embedded_redis
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_stopping_is_quick_and_the_data_is_saved(tmp_path):
+    owner = start_embedded_redis(str(tmp_path / "redis.db"))
+    pid = owner.pid
+    owner.set("draft", "kept")
+    began = time.monotonic()
+    stop_embedded_redis(owner)
+    # redis-py's default retry used to turn the expected disconnect into ~7 s of backoff.
+    assert time.monotonic() - began < 3
+    assert not _running(pid)
+    again = start_embedded_redis(str(tmp_path / "redis.db"))
+    try:
+        assert again.get("draft") == b"kept"
+    finally:
+        stop_embedded_redis(again)
+
+
+def test_a_server_that_does_not_answer_is_stopped_by_signal(tmp_path):
+    import signal
+    owner = start_embedded_redis(str(tmp_path / "redis.db"))
+    pid = owner.pid
+    os.kill(pid, signal.SIGSTOP)        # hung: SHUTDOWN gets no answer
+    try:
+        began = time.monotonic()
+        stop_embedded_redis(owner, timeout=1)
+        assert time.monotonic() - began < 15
+        deadline = time.monotonic() + 5
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(pid)
+    finally:
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the stopped server was still running")
