@@ -36,29 +36,42 @@ def main() -> int:
 
     redis_owner = None
     if not env.get("REDIS_URL"):
-        from .embedded_redis import start_embedded_redis
+        from .embedded_redis import start_embedded_redis, stop_embedded_redis
         redis_owner = start_embedded_redis()
         env["REDIS_URL"] = f"unix://{redis_owner.socket_file}"
 
     children: list[subprocess.Popen] = []
 
     def spawn(*cmd: str) -> subprocess.Popen:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
+        # Each child leads its own process group, so stopping it also stops what it forked
+        # (gunicorn's workers, the RQ work horse and scheduler) even if it has to be killed.
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True)
         children.append(proc)
         return proc
 
+    def signal_group(proc: subprocess.Popen, sig: int) -> None:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
     def stop_all(*_):
-        for proc in children:
+        for proc in children:          # the leaders first: each stops its own children in order
             if proc.poll() is None:
                 proc.terminate()
+        deadline = time.monotonic() + 15
         for proc in children:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                proc.kill()
+                pass
+            signal_group(proc, signal.SIGKILL)      # whatever of the group is left
         if redis_owner is not None:
-            redis_owner.shutdown()
+            stop_embedded_redis(redis_owner)
 
+    # Ctrl-C and SIGTERM both stop everything, even when started from a shell that made this
+    # process ignore SIGINT (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         if env.get("WECHAT_MODE", "sandbox") == "sandbox":

@@ -7,6 +7,7 @@ import signal
 import time
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -96,6 +97,19 @@ def test_launcher_starts_everything_on_embedded_defaults_and_stops_on_ctrl_c(tmp
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{sandbox_port}/__sandbox__/calls", timeout=2)
+    # Nothing it started is left behind: not a gunicorn worker, an RQ work horse or scheduler.
+    assert _processes_with_env(f"INSTANCE_DIR={tmp_path / 'instance'}") == []
+
+
+def _processes_with_env(entry: str) -> list[str]:
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if entry.encode() in environ.read_bytes().split(b"\0"):
+                found.append((environ.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:          # gone meanwhile, or not ours to read
+            continue
+    return found
 
 
 def test_submission_notification_through_a_real_worker(web, seeded, wx):
