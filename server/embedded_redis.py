@@ -57,3 +57,12 @@ def _exited(pid: int, within: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def ensure_embedded_redis() -> str:
+    global _server
+    if _server is None:
+        _server = start_embedded_redis()
+    url = f"unix://{_server.socket_file}"
+    os.environ.setdefault("REDIS_URL", url)
+    return url

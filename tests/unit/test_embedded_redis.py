@@ -51,3 +51,22 @@ def test_a_server_that_does_not_answer_is_stopped_by_signal(tmp_path):
         if _running(pid):
             os.kill(pid, signal.SIGKILL)
             pytest.fail("the stopped server was still running")
+
+
+def test_a_process_started_on_its_own_starts_the_embedded_server(tmp_path, monkeypatch):
+    # `flask shell` or a lone worker, with no REDIS_URL: the first Redis use starts one.
+    import server.embedded_redis as embedded
+    from flask import Flask
+    from server.extensions import redis_client
+    monkeypatch.setattr(embedded, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr(embedded, "_server", None)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    app = Flask("alone")
+    app.config["REDIS_URL"] = ""
+    try:
+        assert redis_client(app).ping()
+        assert os.path.join(embedded._server.dbdir, embedded._server.dbfilename) == str(tmp_path / "redis.db")
+        assert os.environ["REDIS_URL"] == app.config["REDIS_URL"] == f"unix://{embedded._server.socket_file}"
+    finally:
+        if embedded._server is not None:
+            stop_embedded_redis(embedded._server)
