@@ -12,6 +12,7 @@ from ..dialogue.engine import Engine, Reply, TurnResult
 from ..errors import AppError
 from ..extensions import db
 from ..models import Conversation, User
+from ..row_writes import write_changed_rows
 from ..texts import lookup, t
 from . import attachments, outbox
 
@@ -43,6 +44,7 @@ def _run(user_id: int, action, after=None) -> TurnResult:
             result = action(engine)
             if after is not None:
                 after(result)
+            write_changed_rows(db.session, (engine.conv, engine.entry))
             db.session.commit()
             if result.done:
                 outbox.relay_soon()
