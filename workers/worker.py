@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import threading
 
 from redis.exceptions import RedisError
 from rq import Queue, Worker
@@ -20,6 +22,10 @@ from .periodic import schedule_all
 
 # How often a worker cleans RQ's registries and re-schedules lost periodic jobs.
 MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60"))
+# Pause before a new RQ worker replaces one whose loop ended unexpectedly.
+RESTART_PAUSE = 2.0
+
+log = logging.getLogger(__name__)
 
 
 class ServiceWorker(Worker):
@@ -34,6 +40,39 @@ class ServiceWorker(Worker):
             schedule_all(Queue("low", connection=self.connection))
         except RedisError as exc:
             self.log.warning("could not re-schedule periodic jobs: %s", exc)
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True          # SIGTERM/SIGINT: a person or the launcher wants it gone
+        super().request_stop(signum, frame)
+
+
+def work_until_stopped(new_worker, burst: bool) -> None:
+    """Run RQ workers one after another until a stop is asked for.
+
+    RQ's loop ends on any error it did not expect, and a Redis write failing while a job runs
+    is one (rq 2.12 Worker.work: "found an unhandled exception, quitting"; its dequeue alone
+    waits for Redis). The process would then exit in the middle of an outage and nobody would
+    run the queues when Redis came back. So a new worker starts after a pause, as a supervisor
+    would; the job that was running is safe to run again (jobs are idempotent, and the outbox
+    relay re-queues what was not handled)."""
+    stopping = threading.Event()
+    while True:
+        worker = new_worker()
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except (RedisError, ValueError) as exc:
+            # RedisError: Redis is down at start-up or at teardown. ValueError: a worker of the
+            # same --name is still registered (until its ttl runs out).
+            log.warning("the RQ worker could not run: %s", exc)
+        if burst or worker.stop_asked:
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):      # until the next worker installs its own
+            signal.signal(sig, lambda *_: stopping.set())
+        log.warning("the RQ worker stopped unexpectedly; a new one starts in %g s", RESTART_PAUSE)
+        if stopping.wait(RESTART_PAUSE):
+            return
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,8 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     queues = [Queue(name, connection=conn) for name in args.queues]
     # RQ checks for maintenance only between blocking dequeues (worker_ttl − 15 s apart), so the
     # ttl follows the interval: an idle worker notices a Redis restart within a minute.
-    worker = ServiceWorker(queues, connection=conn, name=args.name, maintenance_interval=MAINTENANCE_SECONDS,
-                           worker_ttl=MAINTENANCE_SECONDS + 15)
+    new_worker = lambda: ServiceWorker(queues, connection=conn, name=args.name,  # noqa: E731
+                                       maintenance_interval=MAINTENANCE_SECONDS, worker_ttl=MAINTENANCE_SECONDS + 15)
     dispatcher = None
     if "high" in args.queues:                 # the chat queue: turn announced pushes into jobs
         if args.burst:
@@ -60,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
             dispatcher = ChatDispatcher()
             dispatcher.start()
     try:
-        worker.work(with_scheduler=True, burst=args.burst)
+        work_until_stopped(new_worker, args.burst)
     finally:
         if dispatcher is not None:
             dispatcher.stop()
