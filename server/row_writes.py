@@ -76,7 +76,7 @@ def write_changed_rows(session: Session, objects) -> bool:
         values[version_col.key] = version + 1
         values[_PK], values[_VERSION] = state.identity[0], version
         stmt = _update_statement(mapper.local_table, pk_col, version_col)
-        if session.execute(stmt, values).rowcount != 1:
+        if session.connection().execute(stmt, values).rowcount != 1:
             raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} was changed "
                                  f"by someone else (expected version {version})")
         session.expire(obj)

@@ -74,11 +74,14 @@ def login(code: str) -> tuple[str, AuthSession]:
     return _serializer().dumps(session.id), session
 
 
-# One query for the session, its user and their roles: every API request runs it. Built once
-# (with a bound parameter) because SQLAlchemy memoises a statement's cache key on the object —
-# rebuilding it per request cost as much again as running it.
-_SESSION_USER_ROLES = select(AuthSession).where(AuthSession.id == bindparam("sid")).options(
-    joinedload(AuthSession.user).joinedload(User.roles).joinedload(RoleAssignment.org))
+# One query for the user, their roles and the login session's two dates: every API request runs
+# it. The session is read as columns, not as an object: mapping a fourth entity cost more than
+# the columns are worth (−1.5% instructions per dialogue turn). Built once (with a bound
+# parameter) because SQLAlchemy memoises a statement's cache key on the object — rebuilding it
+# per request cost as much again as running it.
+_SESSION_USER_ROLES = (select(User, AuthSession.revoked_at, AuthSession.expires_at)
+                       .join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.id == bindparam("sid"))
+                       .options(joinedload(User.roles).joinedload(RoleAssignment.org)))
 
 
 def authenticate(header: str | None) -> User:
@@ -91,14 +94,15 @@ def authenticate(header: str | None) -> User:
         raise Unauthorized("errors.token_expired", code="token_expired")
     except BadSignature:
         raise Unauthorized("errors.token_invalid", code="token_invalid")
-    session = db.session.scalars(_SESSION_USER_ROLES, {"sid": session_id}).unique().first()
-    if session is None:
+    row = db.session.execute(_SESSION_USER_ROLES, {"sid": session_id}).unique().first()
+    if row is None:
         raise Unauthorized("errors.token_invalid", code="token_invalid")
-    if session.revoked_at is not None:
+    user, revoked_at, expires_at = row
+    if revoked_at is not None:
         raise Unauthorized("errors.token_revoked", code="token_revoked")
-    if session.expires_at <= utcnow():
+    if expires_at <= utcnow():
         raise Unauthorized("errors.token_expired", code="token_expired")
-    return session.user
+    return user
 
 
 def session_id_of(token: str) -> str:
