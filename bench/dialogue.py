@@ -20,6 +20,8 @@ import threading
 import requests
 from harness import alternate, environment, fmt, gunicorn, load, round_ratios
 
+from server.config import web_workers
+
 SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "煤机", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "否", "否",
           "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
           "经济", "12万元", "放弃", "是", "申报"]
@@ -29,7 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=web_workers(),
+                        help="gunicorn workers for both servers (default: the service's own, WEB_WORKERS or cores + 1)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--database-url", default=None)

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 
-from .config import INSTANCE_DIR, PROJECT_ROOT
+from .config import INSTANCE_DIR, PROJECT_ROOT, web_workers
 
 PY = sys.executable
 
@@ -77,7 +77,7 @@ def main() -> int:
         flask = [PY, "-m", "flask", "--app", "wsgi"]
         subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True)
         subprocess.run([*flask, "seed-demo"], cwd=PROJECT_ROOT, env=env, check=True)
-        spawn(PY, "-m", "gunicorn", "--workers", env.get("WEB_WORKERS", "2"), "--bind",
+        spawn(PY, "-m", "gunicorn", "--workers", str(web_workers(env)), "--bind",
               f"{host}:{port}", "--access-logfile", "-", "wsgi:app")
         spawn(PY, "-m", "workers.worker")
         if not _wait_http(f"http://{host}:{port}/healthz", timeout=60):

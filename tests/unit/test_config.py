@@ -49,3 +49,12 @@ def test_postgresql_connections_get_the_lazy_description_cursor(tmp_path, monkey
     assert cfg["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"cursor_factory": LazyDescriptionCursor}
     cfg = load_config({"SECRET_KEY": "s"})
     assert "connect_args" not in cfg["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_web_workers_default_to_one_more_than_the_cores(monkeypatch):
+    monkeypatch.setattr(config_module.os, "cpu_count", lambda: 2)
+    assert config_module.web_workers({}) == 3
+    assert config_module.web_workers({"WEB_WORKERS": ""}) == 3
+    assert config_module.web_workers({"WEB_WORKERS": "5"}) == 5
+    monkeypatch.setattr(config_module.os, "cpu_count", lambda: None)      # unknown: 1 core
+    assert config_module.web_workers({}) == 2
