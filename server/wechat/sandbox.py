@@ -369,7 +369,18 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
-        self.server.close()
+        # Request threads first, then every socket closed from the server's own loop thread,
+        # between two selects: closed from here, under a running select or a thread still
+        # answering, they raise "OSError: Bad file descriptor" (printed at the end of test runs).
+        server = self.server
+        server.task_dispatcher.shutdown()
+
+        def close_all():
+            for channel in list(server._map.values()):    # the listener, the wake-up pipe, connections
+                channel.close()
+
+        server.trigger.pull_trigger(close_all)
+        self.thread.join(5)
 
 
 def main() -> None:
