@@ -349,5 +349,8 @@ def resolve_field(name: str, active: list[Step]) -> str | None:
     labels = {entry_service.label(f): f for f in fields}
     if name in labels:
         return labels[name]
+    aliases = {alias: f for f in fields for alias in lookup("flow_entry.aliases").get(f, ())}
+    if name in aliases:
+        return aliases[name]
     hits = [f for label, f in labels.items() if name in label or label in name]
     return hits[0] if len(hits) == 1 else None

@@ -44,6 +44,17 @@ def test_edit_jumps_and_comes_back(client, seeded):
     assert "没有找到" in chat.text() and chat.step == "title"
 
 
+def test_edit_understands_other_names_for_a_field(client, seeded):
+    chat = started(client)
+    walk(chat, ANSWERS[:6])
+    chat.say("修改 成果名称")                 # the notice says 成果; the form says 项目名称
+    assert chat.step == "title"
+    chat.say("带式输送机纠偏装置")
+    assert chat.step == "patent.granted"
+    chat.say("修改 带头人")                   # not ambiguous with 带头人性别 / 带头人照片
+    assert chat.step == "leader.name"
+
+
 def test_a_long_answer_starting_with_edit_word_is_an_answer(client, seeded):
     chat = started(client)
     walk(chat, ANSWERS[:2])

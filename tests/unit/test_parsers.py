@@ -76,12 +76,12 @@ def test_amount_errors(text):
         p.parse_amount(text)
 
 
-@pytest.mark.parametrize("text", ["是", "有", "对", "嗯", "好", "可以", "yes", "YES", "是的", "好的。", True])
+@pytest.mark.parametrize("text", ["是", "有", "对", "嗯", "好", "可以", "yes", "YES", "是的", "好的。", "同意", "愿意", True])
 def test_yes(text):
     assert p.parse_yesno(text) is True
 
 
-@pytest.mark.parametrize("text", ["否", "没有", "无", "不", "不是", "no", "No", "没有的", False])
+@pytest.mark.parametrize("text", ["否", "没有", "无", "不", "不是", "no", "No", "没有的", "不同意", "不愿意", False])
 def test_no(text):
     assert p.parse_yesno(text) is False
 
