@@ -10,6 +10,7 @@ from ..models import Conversation, Entry, User
 from ..services import entries as entry_service
 from ..services.entry_values import get_value, is_filled
 from ..texts import lookup, t
+from ..timeutil import to_china
 from .answers import SELF_WORDS, Context, options_for
 from .commands import Command, parse_command
 from .flow import Step, by_field
@@ -179,7 +180,7 @@ class Engine:
             self.conv.skipped = [f for f in self.conv.skipped if f != step.field]
         if step.field == "farmer.consent":
             self.replies.append(say("farmer_registered", name=self.entry.applicant.name,
-                                    at=self.entry.applicant.consent_at.strftime("%Y-%m-%d %H:%M UTC")))
+                                    at=to_china(self.entry.applicant.consent_at).strftime("%Y-%m-%d %H:%M")))
         self.ask()
 
     def fail(self, step: Step, exc: AnswerError) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from server.extensions import db
 from server.models import AuditEvent, Entry
+from server.timeutil import to_china
 
 from .chat import ANSWERS, GRANT, START, DONE, Chat, walk
 
@@ -73,8 +74,9 @@ def test_proxy_submission_for_a_farmer(client, seeded):
     agent.say("泽州县北义城镇西村")
     agent.say("不")
     assert agent.step == "farmer.consent" and "同意" in agent.text()
-    agent.say("是")
+    agent.say("同意")                                    # answers 是否同意
     assert "已登记" in agent.text()
+    registered = agent.text()
     answers = [a for a in ANSWERS if a[0] != "leader.name"]
     walk(agent, answers[:12])
     assert agent.step == "leader.name"
@@ -95,6 +97,8 @@ def test_proxy_submission_for_a_farmer(client, seeded):
     e = db.session.get(Entry, entry_id)
     assert e.agent_id == agent.user["id"] and e.applicant.name == "王大伯"
     assert e.applicant.consent_at is not None and e.applicant.village == "泽州县北义城镇西村"
+    # the agent is told the consent time as people in Jincheng read clocks
+    assert f"同意时间 {to_china(e.applicant.consent_at):%Y-%m-%d %H:%M}（北京时间）" in registered
     assert e.leader.name == "王大伯" and e.leader.phone == "13988887777"
     listed = client.get("/api/v1/entries", headers=agent.headers).get_json()["entries"]
     assert [x["id"] for x in listed] == [entry_id] and listed[0]["applicant"]["name"] == "王大伯"
