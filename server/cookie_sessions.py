@@ -21,4 +21,4 @@ class NoCookieSessions(SessionInterface):
         return None                     # Flask then uses the null session above
 
     def save_session(self, app, session, response):
-        pass
+        """Nothing to save: no response carries a session cookie."""
