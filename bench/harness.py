@@ -40,7 +40,7 @@ def environment(database_url: str | None = None):
                DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.db'}")
     owner = None
     if not env.get("REDIS_URL"):
-        from server.embedded_redis import start_embedded_redis, stop_embedded_redis
+        from server.devstack.embedded_redis import start_embedded_redis, stop_embedded_redis
         os.environ["INSTANCE_DIR"] = env["INSTANCE_DIR"]
         owner = start_embedded_redis(str(tmp / "redis.db"))
         env["REDIS_URL"] = f"unix://{owner.socket_file}"

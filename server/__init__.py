@@ -13,7 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     app.json.ensure_ascii = False
-    from .cookie_sessions import NoCookieSessions
+    from .hooks.sessions import NoCookieSessions
     app.session_interface = NoCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -26,7 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .texts import t
     register_error_handlers(app)
-    from .timing import register as register_timing
+    from .hooks.timing import register as register_timing
     register_timing(app)
     app.jinja_env.globals["t"] = t
 

@@ -38,7 +38,7 @@ def _engine_options(url: str) -> dict:
     # is refreshed; recycling keeps connections younger than server-side idle limits.
     options = {"pool_pre_ping": False, "pool_recycle": 1800}
     if url.startswith(("postgres://", "postgresql")):
-        from .pg_cursor import LazyDescriptionCursor
+        from .db.pg_cursor import LazyDescriptionCursor
         options["connect_args"] = {"cursor_factory": LazyDescriptionCursor}
     return options
 

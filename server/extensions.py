@@ -50,7 +50,7 @@ def redis_client(app: Flask | None = None) -> Redis:
     if client is None:
         url = app.config["REDIS_URL"]
         if not url:
-            from .embedded_redis import ensure_embedded_redis
+            from .devstack.embedded_redis import ensure_embedded_redis
             url = app.config["REDIS_URL"] = ensure_embedded_redis()
         client = app.extensions["redis"] = Redis.from_url(
             url, socket_timeout=5, socket_connect_timeout=3)

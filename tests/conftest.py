@@ -21,7 +21,7 @@ os.environ["WECHAT_TIMEOUT"] = "2"
 
 _redis_owner = None
 if not os.environ.get("REDIS_URL"):
-    from server.embedded_redis import start_embedded_redis, stop_embedded_redis
+    from server.devstack.embedded_redis import start_embedded_redis, stop_embedded_redis
     _redis_owner = start_embedded_redis(str(_TMP / "redis.db"))
     os.environ["REDIS_URL"] = f"unix://{_redis_owner.socket_file}"
 

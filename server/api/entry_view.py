@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import Entry, Organisation, User
 from ..services import entries as entry_service
-from ..services.entry_values import LEADER_ATTRS, leader_photo
+from ..forms.values import LEADER_ATTRS, leader_photo
 from ..texts import t
 from .schemas import EntryOut
 

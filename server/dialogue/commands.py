@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .parsers import normalise
+from ..forms.parsers import normalise
 
 WORDS = {
     "back": ("返回", "上一步", "上一个", "后退"),

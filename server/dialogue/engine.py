@@ -7,18 +7,21 @@ from dataclasses import dataclass, field
 
 from ..errors import AppError
 from ..models import Conversation, Entry, User
+from ..forms.catalogue import Step, entry_fields, farmer_steps, label, aliases
+from ..forms.parsers import AnswerError, normalise, parse_yesno
+from ..forms.types import SELF_WORDS, Context, button_labels, display
+from ..forms.values import get_value, is_filled
 from ..services import entries as entry_service
-from ..services.entry_values import get_value, is_filled
 from ..texts import lookup, t
 from ..timeutil import to_china
-from .answers import SELF_WORDS, Context, options_for
 from .commands import Command, parse_command
-from .flow import Step, by_field
-from .parsers import AnswerError, normalise
-from .values_display import display
 from . import people
 
 CONFIRM = "confirm"
+
+
+def _ALL_STEPS() -> dict[str, Step]:
+    return {**{s.field: s for s in farmer_steps()}, **entry_fields()}
 MAX_TRIES = 3
 
 
@@ -43,8 +46,9 @@ def say(key: str, **params) -> Reply:
 
 
 class Engine:
-    def __init__(self, user: User, conv: Conversation):
+    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None):
         self.user, self.conv = user, conv
+        self.content_verdicts = content_verdicts if content_verdicts is not None else {}
         if conv.entry is not None and conv.entry.status not in entry_service.EDITABLE:
             # submitted, withdrawn, or handled elsewhere (form mode): nothing left to ask here
             conv.entry, conv.step, conv.history, conv.skipped = None, None, [], []
@@ -61,11 +65,12 @@ class Engine:
     def ctx(self) -> Context:
         # One context per turn and entry (the season is read once, not at every question).
         if self._ctx is None or self._ctx.entry is not self.entry:
-            self._ctx = entry_service.context(self.user, self.entry, proxy=self.conv.proxy)
+            self._ctx = entry_service.context(self.user, self.entry, proxy=self.conv.proxy,
+                                             content_verdicts=self.content_verdicts)
         return self._ctx
 
     def step(self) -> Step | None:
-        return by_field().get(self.conv.step or "")
+        return _ALL_STEPS().get(self.conv.step or "")
 
     def active_steps(self) -> list[Step]:
         return entry_service.flow_steps(self.entry)
@@ -91,13 +96,7 @@ class Engine:
         self.replies.append(Reply(text, self.options(step)))
 
     def options(self, step: Step) -> list[str]:
-        if step.type == "yesno":
-            return list(lookup("dialogue.yes_no_options"))
-        if step.type in ("choice", "unit"):
-            return [o.label for o in options_for(step, self.ctx())]
-        if step.type == "leader_name":
-            return list(lookup("dialogue.leader_options"))
-        return []
+        return button_labels(step, self.ctx())
 
     def season_params(self) -> dict:
         season = self.ctx().season
@@ -116,7 +115,7 @@ class Engine:
         for s in self.active_steps():
             value = get_value(self.entry, s.field)
             shown = display(s, value, self.ctx()) if value not in (None, "", []) else t("dialogue.not_filled")
-            lines.append(t("dialogue.summary_line", label=entry_service.label(s.field), value=shown))
+            lines.append(t("dialogue.summary_line", label=label(s.field), value=shown))
         return [Reply("\n".join(lines))]
 
     def result(self) -> TurnResult:
@@ -185,7 +184,7 @@ class Engine:
 
     def fail(self, step: Step, exc: AnswerError) -> None:
         self.conv.failures += 1
-        if exc.message_key == "answers.funded_ineligible":
+        if exc.kept:
             self.conv.failures = 0          # not a typing problem: explained, answer kept
         text = exc.message
         if self.conv.failures >= MAX_TRIES:
@@ -285,18 +284,17 @@ class Engine:
     def skip(self) -> None:
         step = self.step()
         if step is None or not step.optional:
-            label = entry_service.label(self.conv.step) if step else ""
-            self.replies.append(say("cannot_skip", label=label))
+            self.replies.append(say("cannot_skip", label=label(self.conv.step) if step else ""))
             self.ask(self.conv.step)
             return
         self.conv.skipped = [*self.conv.skipped, step.field]
-        self.replies.append(say("skipped", label=entry_service.label(step.field)))
+        self.replies.append(say("skipped", label=label(step.field)))
         self.ask()
 
     def edit(self, name: str) -> None:
         field_name = resolve_field(name, self.active_steps())
         if field_name is None:
-            labels = "、".join(entry_service.label(s.field) for s in self.active_steps())
+            labels = "、".join(label(s.field) for s in self.active_steps())
             self.replies.append(say("unknown_field", name=name, labels=labels))
             self.ask(self.conv.step)
             return
@@ -304,7 +302,6 @@ class Engine:
         self.ask(field_name, with_value=True)
 
     def answer_pending(self, text: str) -> None:
-        from .parsers import parse_yesno
         action, self.conv.pending = self.conv.pending, None
         try:
             confirmed = parse_yesno(text)
@@ -327,7 +324,7 @@ class Engine:
             entry_service.submit(self.user, self.entry)
         except entry_service.SubmitBlocked as blocked:
             lines = [t("dialogue.submit_blocked")] + [
-                t("dialogue.submit_problem", label=entry_service.label(p.field), message=p.message)
+                t("dialogue.submit_problem", label=label(p.field), message=p.message)
                 for p in blocked.problems]
             self.replies.append(Reply("\n".join(lines)))
             self.ask(blocked.problems[0].field)
@@ -347,11 +344,11 @@ def resolve_field(name: str, active: list[Step]) -> str | None:
     fields = [s.field for s in active]
     if name in fields:
         return name
-    labels = {entry_service.label(f): f for f in fields}
+    labels = {label(f): f for f in fields}
     if name in labels:
         return labels[name]
-    aliases = {alias: f for f in fields for alias in lookup("flow_entry.aliases").get(f, ())}
-    if name in aliases:
-        return aliases[name]
-    hits = [f for label, f in labels.items() if name in label or label in name]
+    other_names = {alias: f for f in fields for alias in aliases().get(f, ())}
+    if name in other_names:
+        return other_names[name]
+    hits = [f for text, f in labels.items() if name in text or text in name]
     return hits[0] if len(hits) == 1 else None

@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Entry, Organisation, Person, User
+from ..forms import rules
+from ..forms.catalogue import Step
+from ..forms.parsers import AnswerError
+from ..forms.types import Context, parse_answer
+from ..forms.values import ensure_leader
 from ..services.audit import record
-from ..services.entry_values import ensure_leader
 from ..texts import t
 from ..timeutil import utcnow
-from . import parsers, rules
-from .answers import Context
-from .flow import Step
-from .parsers import AnswerError
 
 PREFILL = ("gender", "birth_month", "phone", "work_start", "political_status", "professional_title",
            "skill_level", "education", "highest_honor", "bio")
@@ -53,12 +53,7 @@ def new_farmer(agent: User) -> Person:
 
 def answer_farmer(ctx: Context, step: Step, raw) -> None:
     farmer = ctx.entry.applicant
-    if step.type == "mobile":
-        value = parsers.parse_mobile(raw)
-    elif step.type == "yesno":
-        value = parsers.parse_yesno(raw)
-    else:
-        value = parsers.parse_text(raw, min_len=step.min, max_len=step.max)
+    value = parse_answer(step, raw, ctx)
     rules.check(step.rules, value, ctx)
     if step.field == "farmer.name":
         farmer.name = value

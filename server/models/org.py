@@ -7,6 +7,8 @@ from ..extensions import db
 
 # Levels of the management network (RULES: city → county/industry union → unit → team).
 KINDS = ("province", "city", "county", "industry_union", "unit", "team")
+# The kinds an entry can be filed under as its 完成单位 (a unit, or a team inside one).
+FILING_KINDS = ("unit", "team")
 UNIT_TYPES = ("state_owned", "non_public", "public_institution", "college", "estation", "other")
 SYSTEMS = ("union", "youth_league", "womens_federation", "science_association")
 
@@ -29,6 +31,10 @@ class Organisation(db.Model):
     depth: Mapped[int] = mapped_column(Integer, default=0)
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
+
+    @property
+    def files_entries(self) -> bool:
+        return self.kind in FILING_KINDS
 
     def contains(self, other: "Organisation") -> bool:
         return other.path.startswith(self.path)

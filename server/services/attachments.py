@@ -13,7 +13,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attachment, Entry, User
 from .audit import record
-from .entry_values import ensure_leader
+from ..forms.values import ensure_leader
 
 MAX_BYTES = 10 * 1024 * 1024
 KINDS = ("photo", "image", "chart", "certificate", "other")
@@ -77,3 +77,12 @@ def _flush_leader(entry: Entry) -> int:
     leader = ensure_leader(entry)
     db.session.flush()
     return leader.id
+
+
+def upload(user: User, entry_id: int, content: bytes, filename: str, kind: str) -> Stored:
+    """Form mode: store a file on my draft and commit (errors as in `store`; 409 when the
+    entry is no longer editable)."""
+    from .entries import get_editable
+    stored = store(user, get_editable(user, entry_id), content, filename, kind)
+    db.session.commit()
+    return stored

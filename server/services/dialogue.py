@@ -10,11 +10,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..dialogue.engine import Engine, Reply, TurnResult
 from ..errors import AppError
+from ..forms.rules import ContentCheckNeeded
 from ..extensions import db
 from ..models import Conversation, User
-from ..row_writes import write_changed_rows
+from ..db.row_writes import write_changed_rows
 from ..texts import lookup, t
-from . import attachments, outbox
+from . import attachments, content, outbox
 
 ATTEMPTS = 5
 
@@ -37,10 +38,14 @@ def _conversation(user: User) -> Conversation:
 def _run(user_id: int, action, after=None) -> TurnResult:
     """Run one turn and commit it. `after(result)` adds to the same transaction (the chat
     channel records its replies and marks the pushed message done, all or nothing)."""
+    return content.run_checked(user_id, lambda verdicts: _run_once(user_id, action, after, verdicts))
+
+
+def _run_once(user_id: int, action, after, verdicts: dict) -> TurnResult:
     for attempt in range(ATTEMPTS):
         try:
             user = db.session.get(User, user_id)
-            engine = Engine(user, _conversation(user))
+            engine = Engine(user, _conversation(user), verdicts)
             result = action(engine)
             if after is not None:
                 after(result)
@@ -54,6 +59,8 @@ def _run(user_id: int, action, after=None) -> TurnResult:
             db.session.rollback()
             if attempt == ATTEMPTS - 1:
                 raise AppError("errors.conflict", code="conflict", status=409)
+        except ContentCheckNeeded:
+            raise       # content.run_checked rolls back, asks WeChat unlocked, and runs it again
         except Exception:
             db.session.rollback()
             raise

@@ -7,42 +7,36 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from ..dialogue import rules
-from ..dialogue.answers import Context, parse_answer
-from ..dialogue.flow import Step, by_field, steps
-from ..dialogue.parsers import AnswerError
+from ..forms import rules
+from ..forms.applicability import applicable
+from ..forms.catalogue import Step, entry_fields, entry_steps, farmer_steps, label
+from ..forms.parsers import AnswerError
+from ..forms.types import Context, answer_type, parse_answer
+from ..forms.values import get_value, is_filled, set_value
 from ..errors import AppError, Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..models import Entry, Person, Season, User
 from ..texts import t
 from ..timeutil import china_today, utcnow
-from . import outbox
+from . import content, outbox
 from .audit import record
 from .permissions import in_scope
 from .seasons import current_season
-from .entry_values import get_value, is_filled, set_value
 
 EDITABLE = ("draft", "returned")
-# Stored even though the rule then fails: the entry is ineligible, the answer is kept in case
-# it was a mistake (RULES.md: funded projects are excluded).
-STORE_THEN_CHECK = {"not_funded"}
 
 
-def context(user: User, entry: Entry, proxy: bool | None = None) -> Context:
-    return Context(user=user, entry=entry, season=entry.season,
-                   today=china_today(), proxy=entry.agent_id is not None if proxy is None else proxy)
-
-
-def applicable(step: Step, entry: Entry) -> bool:
-    if step.when is None:
-        return True
-    field, expected = step.when
-    return get_value(entry, field) == expected
+def context(user: User, entry: Entry, proxy: bool | None = None, content_verdicts: dict | None = None) -> Context:
+    return Context(user=user, entry=entry, season=entry.season, today=china_today(),
+                   proxy=entry.agent_id is not None if proxy is None else proxy,
+                   content_verdicts=content_verdicts if content_verdicts is not None else {})
 
 
 def flow_steps(entry: Entry) -> list[Step]:
-    return [s for s in steps(proxy=entry.applicant_id is not None and entry.agent_id is not None)
-            if applicable(s, entry)]
+    """The fields that apply to this entry now (a farmer's registration first for a proxy entry)."""
+    proxy = entry.applicant_id is not None and entry.agent_id is not None
+    steps = (farmer_steps() + entry_steps()) if proxy else entry_steps()
+    return applicable(steps, lambda f: get_value(entry, f))
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -91,7 +85,7 @@ def create_draft(user: User, *, farmer: Person | None = None, season: Season | N
         raise NotFound("errors.no_season", code="no_season")
     entry = Entry(season_id=season.id, created_by_id=user.id, status="draft",
                   agent_id=user.id if farmer is not None else None, applicant=farmer)
-    units = [a.org for a in user.roles if a.org.kind in ("unit", "team")]
+    units = [a.org for a in user.roles if a.org.files_entries]
     if len(units) == 1:
         entry.unit_id = units[0].id        # one unit: prefilled, still shown at confirm
     db.session.add(entry)
@@ -105,21 +99,58 @@ def apply_answer(ctx: Context, step: Step, raw) -> object:
     """Parse, check the rules and store one answer. Raises AnswerError, storing nothing, unless
     the rule is one whose answer is kept (an ineligible project)."""
     value = parse_answer(step, raw, ctx)
-    keep = [r for r in step.rules if r in STORE_THEN_CHECK]
-    rules.check([r for r in step.rules if r not in STORE_THEN_CHECK], value, ctx)
+    before, after = rules.split_kept(step.rules)
+    rules.check(before, value, ctx)
     set_value(ctx.entry, step.field, value)
-    rules.check(keep, value, ctx)
+    rules.check(after, value, ctx)
     return value
 
 
-def update_fields(user: User, entry: Entry, values: dict[str, object]) -> list[dict]:
-    """Form mode: apply each given field; returns the problems (field, message) without
-    storing the rejected ones. Valid fields are stored even when others are not."""
-    ctx = context(user, entry)
+def create(user: User, values: dict[str, object]) -> Entry:
+    """Form mode: a new draft with the given fields, committed. Raises FieldProblems (after
+    committing the draft and its valid fields) when some fields were rejected."""
+    def work(verdicts):
+        entry = create_draft(user)
+        problems = update_fields(user, entry, values, verdicts)
+        db.session.commit()
+        return entry, problems
+    entry, problems = content.run_checked(user.id, work)
+    if problems:
+        raise FieldProblems(problems)
+    return entry
+
+
+def update(user: User, entry_id: int, values: dict[str, object]) -> Entry:
+    """Form mode: change fields of my draft, committed; FieldProblems names the rejected ones
+    (the valid ones are saved)."""
+    def work(verdicts):
+        entry = get_editable(user, entry_id)
+        problems = update_fields(user, entry, values, verdicts)
+        db.session.commit()
+        return entry, problems
+    entry, problems = content.run_checked(user.id, work)
+    if problems:
+        raise FieldProblems(problems)
+    return entry
+
+
+def submit_draft(user: User, entry_id: int) -> Entry:
+    """Form mode: submit my draft (every rule again; the window in China time), committed."""
+    entry = get_editable(user, entry_id)
+    submit(user, entry)
+    db.session.commit()
+    outbox.relay_soon()
+    return entry
+
+
+def update_fields(user: User, entry: Entry, values: dict[str, object], content_verdicts: dict | None = None) -> list[dict]:
+    """Apply each given field; returns the problems (field, message) without storing the
+    rejected ones. Valid fields are stored even when others are not. Commits nothing."""
+    ctx = context(user, entry, content_verdicts=content_verdicts)
     problems = []
     for field, raw in values.items():
-        step = by_field().get(field)
-        if step is None or step.type in ("photo", "attachments") or field.startswith("farmer."):
+        step = entry_fields().get(field)
+        if step is None or answer_type(step).needs_upload:
             problems.append({"field": field, "message": t("errors.field_not_editable", field=field)})
             continue
         try:
@@ -155,15 +186,10 @@ def problems_for_submit(user: User, entry: Entry) -> list[Problem]:
             continue
         value = get_value(entry, step.field)
         try:
-            rules.check([r for r in step.rules if r not in rules.ANSWER_ONLY], value, ctx)
+            rules.check(step.rules, value, ctx, at_submit=True)
         except AnswerError as exc:
             found.append(Problem(step.field, exc.message))
     return found
-
-
-def label(field: str) -> str:
-    from ..texts import lookup
-    return lookup("flow_entry.labels").get(field, field)
 
 
 class SubmitBlocked(AppError):

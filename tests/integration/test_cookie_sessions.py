@@ -1,4 +1,4 @@
-"""Flask's cookie session is off (server/cookie_sessions.py): no response sets a cookie, and
+"""Flask's cookie session is off (server/hooks/sessions.py): no response sets a cookie, and
 code that tries to keep state in `flask.session` is told where state belongs."""
 from __future__ import annotations
 

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.dialogue.flow import steps
+from server.forms.catalogue import entry_steps
 from server.extensions import db
 from server.models import Conversation, Entry
-from server.services.entry_values import get_value
+from server.forms.values import get_value
 
 from .chat import Chat, to_confirm
 
-FIELDS = [s.field for s in steps(proxy=False)]
+FIELDS = [s.field for s in entry_steps()]
 NASTY = st.sampled_from([
     "", " ", "\u3000", "x" * 5000, "好" * 5000, "😀🎉🔥", "<script>alert(1)</script>", "<b>粗体</b>",
     "'; DROP TABLE entries; --", "1 OR 1=1", "\x00\x01\x02\x1b[31m", "\r\n\r\n", "{{7*7}}", "%s%s%n",

@@ -1,4 +1,4 @@
-"""The PostgreSQL cursor that builds `description` lazily (server/pg_cursor.py) must describe
+"""The PostgreSQL cursor that builds `description` lazily (server/db/pg_cursor.py) must describe
 every result exactly as psycopg's own cursor does, and be the one the app's engine uses."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from server.extensions import db
-from server.pg_cursor import LazyDescriptionCursor
+from server.db.pg_cursor import LazyDescriptionCursor
 
 QUERIES = [
     "SELECT 1 AS n, 'x'::varchar(20) AS s, now() AS t, '{\"a\": 1}'::json AS j, NULL::numeric(14, 2) AS m",

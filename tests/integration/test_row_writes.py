@@ -1,4 +1,4 @@
-"""Rows written without the ORM's unit of work (server/row_writes.py): a dialogue turn's
+"""Rows written without the ORM's unit of work (server/db/row_writes.py): a dialogue turn's
 conversation and draft are saved by hand, with the version check the ORM would make; anything
 else in the session is left to the ORM's flush."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from server.extensions import db
 from server.models import AuditEvent, Conversation, Entry
-from server.row_writes import write_changed_rows
+from server.db.row_writes import write_changed_rows
 from server.services import dialogue as dialogue_service
 
 from .chat import Chat

@@ -44,7 +44,7 @@ def test_wechat_mode_is_checked():
 
 def test_postgresql_connections_get_the_lazy_description_cursor(tmp_path, monkeypatch):
     monkeypatch.setattr(config_module, "INSTANCE_DIR", tmp_path)
-    from server.pg_cursor import LazyDescriptionCursor
+    from server.db.pg_cursor import LazyDescriptionCursor
     cfg = load_config({"SECRET_KEY": "s", "DATABASE_URL": "postgresql://u@h:5432/db"})
     assert cfg["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"cursor_factory": LazyDescriptionCursor}
     cfg = load_config({"SECRET_KEY": "s"})

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server.embedded_redis import start_embedded_redis, stop_embedded_redis
+from server.devstack.embedded_redis import start_embedded_redis, stop_embedded_redis
 
 
 def _running(pid: int) -> bool:
@@ -55,7 +55,7 @@ def test_a_server_that_does_not_answer_is_stopped_by_signal(tmp_path):
 
 def test_a_process_started_on_its_own_starts_the_embedded_server(tmp_path, monkeypatch):
     # `flask shell` or a lone worker, with no REDIS_URL: the first Redis use starts one.
-    import server.embedded_redis as embedded
+    import server.devstack.embedded_redis as embedded
     from flask import Flask
     from server.extensions import redis_client
     monkeypatch.setattr(embedded, "INSTANCE_DIR", tmp_path)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from server.dialogue import parsers as p
-from server.dialogue.parsers import AnswerError, Option
+from server.forms import parsers as p
+from server.forms.parsers import AnswerError, Option
 
 CATEGORIES = [Option("product", "产品类"), Option("equipment", "设备类"), Option("process", "工艺类"),
               Option("cost_management", "成本与管理类", ("成本", "管理")),

@@ -26,9 +26,9 @@ def _keys_used() -> set[str]:
 
 
 def test_every_step_has_prompt_help_example_and_label():
-    from server.dialogue.flow import steps
+    from server.forms.catalogue import entry_steps, farmer_steps
     labels = lookup("flow_entry.labels")
-    for step in steps(proxy=True):
+    for step in farmer_steps() + entry_steps():
         assert step.prompt and step.help and step.example, step.field
         assert step.field in labels, step.field
 

@@ -1,10 +1,13 @@
-"""Reading and writing an entry's canonical fields (DESIGN.md) on the Entry and its leader."""
+"""Reading and writing an entry's canonical fields (DESIGN.md) on the Entry, its leader and (for
+an e-station agent's entry) the farmer it is filed for."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attachment, Entry, Person
+from .applicability import applies, dependants
+from .catalogue import entry_steps
 
 # canonical field → Entry attribute (fields under leader.* live on the leader Person)
 ENTRY_ATTRS = {
@@ -71,11 +74,8 @@ def set_value(entry: Entry, field: str, value) -> None:
 
 
 def _clear_dependants(entry: Entry, field: str, value) -> None:
-    """Answers that no longer apply are removed, so the entry never holds a contradiction."""
-    if field == "patent.granted" and value is False:
-        entry.patent_number = entry.patent_announced_on = None
-    if field == "benefit.kind":
-        if value == "economic":
-            entry.benefit_description = None
-        elif value == "social":
-            entry.benefit_amount = None
+    """Answers that no longer apply are removed, so the entry never holds a contradiction
+    (no patent number without a patent, no amount on a social benefit)."""
+    for step in dependants(field, entry_steps()):
+        if not applies(step, lambda f: get_value(entry, f)) and is_filled(entry, step.field):
+            set_value(entry, step.field, None)

@@ -17,8 +17,11 @@ from ..errors import ValidationError
 class AnswerError(ValidationError):
     code = "invalid_answer"
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, *, kept: bool = False, **params):
         super().__init__(f"answers.{key}", code="invalid_answer", **params)
+        self.key = key
+        # True when the answer was stored although the rule failed (an ineligible project).
+        self.kept = kept
 
 
 def normalise(text) -> str:

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 
-from .config import INSTANCE_DIR, PROJECT_ROOT, web_workers
+from ..config import INSTANCE_DIR, PROJECT_ROOT, web_workers
 
 PY = sys.executable
 

@@ -10,7 +10,7 @@ import os
 import signal
 import time
 
-from .config import INSTANCE_DIR
+from ..config import INSTANCE_DIR
 
 _server = None
 

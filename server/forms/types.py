@@ -1,0 +1,192 @@
+"""The answer-type registry: for each step type, how an answer is parsed into its canonical
+value, which options are offered as buttons, and how a stored value is shown back. The
+dialogue, form mode and the confirm summary all go through `answer_type(step)`; no other
+module branches on a type's name. Used alike by the chat and by form mode."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Entry, Organisation, Season, User
+from ..models.org import FILING_KINDS
+from ..texts import lookup
+from . import parsers
+from .catalogue import Step, vocabulary
+from .parsers import AnswerError, Option
+
+SELF_WORDS = {"我", "我本人", "本人", "是我", "我自己", "自己"}
+
+
+@dataclass
+class Context:
+    """What a value is judged against: who answers, the entry, its season, today (China time).
+    `content_verdicts` holds WeChat's content-check verdicts for texts checked before the
+    locked part of a turn (services/content.py), text → "pass" | "risky" | "unchecked"."""
+    user: User
+    entry: Entry
+    season: Season
+    today: date
+    proxy: bool = False
+    content_verdicts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """parse(step, raw, ctx) → canonical value or AnswerError; options(step, ctx) → Options;
+    display(step, value, ctx) → the text people read. `needs_upload`: answered with a file."""
+    parse: Callable
+    options: Callable = lambda step, ctx: []
+    display: Callable = lambda step, value, ctx: value.isoformat() if isinstance(value, date) else str(value)
+    needs_upload: bool = False
+    buttons_key: str | None = None      # fixed buttons (是/否) from dialogue.yaml
+
+
+TYPES: dict[str, AnswerType] = {}
+
+
+def register(name: str, answer_type: AnswerType) -> None:
+    TYPES[name] = answer_type
+
+
+def answer_type(step: Step) -> AnswerType:
+    try:
+        return TYPES[step.type]
+    except KeyError:
+        raise ValueError(f"unknown step type {step.type!r} for {step.field}") from None
+
+
+def parse_answer(step: Step, raw, ctx: Context):
+    """Return the canonical value for this step, or raise AnswerError."""
+    return answer_type(step).parse(step, raw, ctx)
+
+
+def options_for(step: Step, ctx: Context) -> list[Option]:
+    return answer_type(step).options(step, ctx)
+
+
+def button_labels(step: Step, ctx: Context) -> list[str]:
+    """The options shown as buttons under a question."""
+    kind = answer_type(step)
+    if kind.buttons_key:
+        return list(lookup(kind.buttons_key))
+    return [o.label for o in kind.options(step, ctx)]
+
+
+def display(step: Step, value, ctx: Context) -> str:
+    if value is None:
+        return ""
+    return answer_type(step).display(step, value, ctx)
+
+
+# -- choices --------------------------------------------------------------------------------
+def _choice_options(step: Step, ctx: Context) -> list[Option]:
+    if step.options == "season.categories":
+        return [Option(c["code"], c["label"]) for c in ctx.season.categories]
+    if step.options == "season.industries":
+        return [Option(i, i) for i in ctx.season.industries]
+    if step.options:
+        return [Option(v["code"], v["label"], tuple(v.get("keywords", ()))) for v in vocabulary(step.options)]
+    return []
+
+
+def _parse_choice(step: Step, raw, ctx: Context):
+    if isinstance(raw, str) and not parsers.normalise(raw):
+        raise AnswerError("choice_empty")
+    return parsers.parse_choice(raw, _choice_options(step, ctx))
+
+
+def _show_choice(step: Step, value, ctx: Context) -> str:
+    return {o.code: o.label for o in _choice_options(step, ctx)}.get(value, str(value))
+
+
+# -- units ----------------------------------------------------------------------------------
+def unit_choices(ctx: Context) -> list[Organisation]:
+    """The units this user files for: those of their roles (the e-station for an agent)."""
+    seen, out = set(), []
+    for a in ctx.user.roles:
+        org = a.org
+        if org.files_entries and org.id not in seen:
+            seen.add(org.id)
+            out.append(org)
+    if ctx.entry.unit_id and ctx.entry.unit_id not in seen:
+        unit = db.session.get(Organisation, ctx.entry.unit_id)
+        if unit:
+            out.insert(0, unit)
+    return out
+
+
+def _parse_unit(step: Step, raw, ctx: Context) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):   # form mode sends the unit's id
+        org = db.session.get(Organisation, raw)
+        if org is None or not org.files_entries:
+            raise AnswerError("unit_unknown")
+        return org.id
+    choices = unit_choices(ctx)
+    answer = parsers.normalise(raw)
+    if not answer:
+        raise AnswerError("choice_empty")
+    if answer.isdigit():                                       # in chat a number picks from the list
+        if 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1].id
+        raise AnswerError("unit_unknown")
+    if len(answer) < 2:
+        raise AnswerError("unit_unknown")
+    found = db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(FILING_KINDS), Organisation.name.contains(answer, autoescape=True))
+        .order_by(Organisation.name).limit(10)).all()
+    if len(found) == 1:
+        return found[0].id
+    if not found:
+        raise AnswerError("unit_unknown")
+    raise AnswerError("unit_many", names="、".join(o.name for o in found[:5]))
+
+
+def _show_unit(step: Step, value, ctx: Context) -> str:
+    org = db.session.get(Organisation, value)
+    return org.name if org else str(value)
+
+
+# -- text -----------------------------------------------------------------------------------
+def _parse_text(step: Step, raw, ctx: Context) -> str:
+    if step.extra.get("self_word") == "user_name" and parsers.normalise(raw) in SELF_WORDS and ctx.user.name:
+        return ctx.user.name            # 填报人: "我本人" is the user's own name
+    return parsers.parse_text(raw, min_len=step.min, max_len=step.max)
+
+
+def _needs_image(step: Step, raw, ctx: Context):
+    raise AnswerError("needs_image")
+
+
+def _plain(parse):
+    return lambda step, raw, ctx: parse(raw)
+
+
+register("choice", AnswerType(_parse_choice, _choice_options, _show_choice))
+register("unit", AnswerType(_parse_unit, lambda step, ctx: [Option(str(o.id), o.name) for o in unit_choices(ctx)],
+                            _show_unit))
+register("text", AnswerType(_parse_text))
+register("leader_name", AnswerType(lambda step, raw, ctx: parsers.parse_text(raw, min_len=2, max_len=20),
+                                   buttons_key="dialogue.leader_options"))
+register("month", AnswerType(_plain(parsers.parse_month)))
+register("date", AnswerType(_plain(parsers.parse_date)))
+register("yesno", AnswerType(_plain(parsers.parse_yesno),
+                             display=lambda step, value, ctx: lookup("dialogue.yes_no_options")[0 if value else 1],
+                             buttons_key="dialogue.yes_no_options"))
+register("amount", AnswerType(_plain(parsers.parse_amount),
+                              display=lambda step, value, ctx: lookup("dialogue.amount_display").format(
+                                  amount=f"{Decimal(value).normalize():f}")))
+register("mobile", AnswerType(_plain(parsers.parse_mobile)))
+register("gender", AnswerType(_plain(parsers.parse_gender),
+                              lambda step, ctx: [Option(code, label) for code, label in lookup("catalog.genders").items()],
+                              lambda step, value, ctx: lookup("catalog.genders").get(value, value)))
+register("patent_number", AnswerType(_plain(parsers.parse_patent_number)))
+register("photo", AnswerType(_needs_image, display=lambda step, value, ctx: lookup("dialogue.uploaded"),
+                             needs_upload=True))
+register("attachments", AnswerType(_needs_image, needs_upload=True,
+                                   display=lambda step, value, ctx: lookup("dialogue.attachment_count").format(
+                                       count=len(value))))
