@@ -1,27 +1,25 @@
 """The generic dialogue engine: one turn = global commands first, then the answer to the step
-being asked, then the next question. It works on a Conversation and its draft Entry; the
-caller (services/dialogue.py) owns the transaction and the lock."""
+being asked, then the next question. It runs any flow of the registry (flows.py) on the flow's
+target (targets.py); it knows no field, no table and no service. The caller
+(services/dialogue.py) owns the transaction and the lock.
+
+A position in a flow is a step's field, prefixed with the item's index in a loop ("2:points");
+`conv.history` (for 返回) and `conv.skipped` hold positions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import AppError
-from ..models import Conversation, Entry, User
-from ..forms.catalogue import Step, entry_fields, farmer_steps, label, aliases
+from ..forms.applicability import applicable
+from ..forms.catalogue import Step, aliases, label
 from ..forms.parsers import AnswerError, normalise, parse_yesno
-from ..forms.types import SELF_WORDS, Context, button_labels, display
-from ..forms.values import get_value, is_filled
-from ..services import entries as entry_service
+from ..forms.types import Context, button_labels, display
+from ..models import Conversation, User
 from ..texts import lookup, t
-from ..timeutil import to_china
+from . import flows, targets
 from .commands import Command, parse_command
-from . import people
+from .flows import Flow
 
 CONFIRM = "confirm"
-
-
-def _ALL_STEPS() -> dict[str, Step]:
-    return {**{s.field: s for s in farmer_steps()}, **entry_fields()}
 MAX_TRIES = 3
 
 
@@ -45,107 +43,190 @@ def say(key: str, **params) -> Reply:
     return Reply(t(f"dialogue.{key}", **params))
 
 
+def _allow_all(user, action, obj=None) -> bool:
+    return True
+
+
+def position(item: int | None, field_name: str) -> str:
+    return field_name if item is None else f"{item}:{field_name}"
+
+
+def split_position(pos: str) -> tuple[int | None, str]:
+    head, sep, rest = pos.partition(":")
+    return (int(head), rest) if sep and head.isdigit() else (None, pos)
+
+
 class Engine:
-    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None):
+    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None, can=None):
         self.user, self.conv = user, conv
+        self.can = can or _allow_all
         self.content_verdicts = content_verdicts if content_verdicts is not None else {}
-        if conv.entry is not None and conv.entry.status not in entry_service.EDITABLE:
-            # submitted, withdrawn, or handled elsewhere (form mode): nothing left to ask here
-            conv.entry, conv.step, conv.history, conv.skipped = None, None, [], []
         self.replies: list[Reply] = []
         self.done = False
-        self.submitted_id: int | None = None     # the entry this turn submitted
+        self.finished_id: int | None = None     # the subject this turn completed
         self._ctx: Context | None = None
+        self._ctx_subject = None
+        self.flow: Flow | None = None
+        self.target = None
+        self.subject = None
+        try:
+            self.flow = flows.get(conv.flow) if conv.flow else None
+        except KeyError:                        # the flow was removed while this was open
+            self.flow = None
+        if self.flow is not None:
+            self.target = targets.get(self.flow.target)
+            self.subject = self.target.subject(conv)
+        if self.flow is None or self.subject is None or not self.target.open(self.subject):
+            # submitted, withdrawn, handled elsewhere (form mode), or gone: nothing to ask here
+            self.idle()
+        elif conv.step not in (None, CONFIRM) and self.step() is None:
+            conv.step = None                    # a step that no longer exists: ask the next one
 
-    # -- helpers ------------------------------------------------------------------------
+    # -- state ----------------------------------------------------------------------------
     @property
-    def entry(self) -> Entry | None:
-        return self.conv.entry
+    def entry(self):
+        """The subject when it is an entry draft (services/dialogue.py stores uploads on it)."""
+        return self.subject if self.flow is not None and self.flow.target == "entry" else None
+
+    def idle(self) -> None:
+        if self.target is not None:
+            self.target.attach(self.conv, None)
+        self.conv.flow, self.conv.step, self.conv.item = None, None, None
+        self.conv.history, self.conv.skipped, self.conv.paused, self.conv.pending = [], [], False, None
+        self.flow, self.target, self.subject = None, None, None
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None and self.conv.step is not None
 
     def ctx(self) -> Context:
-        # One context per turn and entry (the season is read once, not at every question).
-        if self._ctx is None or self._ctx.entry is not self.entry:
-            self._ctx = entry_service.context(self.user, self.entry, proxy=self.conv.proxy,
-                                             content_verdicts=self.content_verdicts)
+        # One context per turn and subject (the season is read once, not at every question).
+        if self._ctx is None or self._ctx_subject is not self.subject:
+            self._ctx = self.target.context(self.user, self.subject, self.conv, self.content_verdicts)
+            self._ctx_subject = self.subject
         return self._ctx
 
+    def items(self) -> list:
+        return self.target.items(self.subject) if self.flow.loop else [None]
+
+    def steps_for(self, index: int | None) -> list[Step]:
+        item = None if index is None else self.items()[index]
+        return applicable(self.flow.steps, lambda f: self.target.value(self.subject, item, f))
+
+    def positions(self) -> list[tuple[int | None, Step]]:
+        if not self.flow.loop:
+            return [(None, s) for s in self.steps_for(None)]
+        return [(i, s) for i in range(len(self.items())) for s in self.steps_for(i)]
+
+    def filled(self, index: int | None, step: Step) -> bool:
+        item = None if index is None else self.items()[index]
+        return self.target.value(self.subject, item, step.field) not in (None, "", [])
+
     def step(self) -> Step | None:
-        return _ALL_STEPS().get(self.conv.step or "")
+        return self.flow.step(self.conv.step) if self.flow else None
 
-    def active_steps(self) -> list[Step]:
-        return entry_service.flow_steps(self.entry)
+    def current_position(self) -> str | None:
+        return None if self.conv.step is None else position(self.conv.item, self.conv.step)
 
-    def next_field(self) -> str:
-        """The first applicable field not yet filled nor skipped; else the confirm step."""
-        for s in self.active_steps():
-            if s.field not in self.conv.skipped and not is_filled(self.entry, s.field):
-                return s.field
-        return CONFIRM
+    def next_position(self) -> tuple[int | None, str]:
+        """The first applicable step not yet answered nor skipped; else the confirm step."""
+        for index, s in self.positions():
+            if position(index, s.field) not in self.conv.skipped and not self.filled(index, s):
+                return index, s.field
+        return None, CONFIRM
 
-    def ask(self, field_name: str | None = None, *, with_value: bool = False) -> None:
-        self.conv.step = field_name or self.next_field()
-        self.conv.failures = 0
-        if self.conv.step == CONFIRM:
+    # -- asking ---------------------------------------------------------------------------
+    def ask(self, pos: str | None = None, *, with_value: bool = False) -> None:
+        index, field_name = split_position(pos) if pos else self.next_position()
+        if field_name != CONFIRM and not any((i, s.field) == (index, field_name) for i, s in self.positions()):
+            index, field_name = self.next_position()    # it no longer applies: ask what does
+        self.conv.item, self.conv.step, self.conv.failures = index, field_name, 0
+        if field_name == CONFIRM:
             self.replies.extend(self.summary())
             self.replies.append(Reply(t("dialogue.confirm_prompt"), lookup("dialogue.confirm_options")))
             return
         step = self.step()
-        text = step.prompt.format(**self.season_params())
-        if with_value and is_filled(self.entry, step.field):
-            text += t("dialogue.current_value", value=display(step, get_value(self.entry, step.field), self.ctx()))
+        text = step.prompt.format(**self.prompt_params())
+        if index is not None:
+            text = t("dialogue.item_prefix", item=self.target.item_label(self.subject, self.items()[index])) + text
+        if with_value and self.filled(index, step):
+            value = self.target.value(self.subject, self.current_item(), step.field)
+            text += t("dialogue.current_value", value=display(step, value, self.ctx()))
         self.replies.append(Reply(text, self.options(step)))
+
+    def current_item(self):
+        return None if self.conv.item is None else self.items()[self.conv.item]
 
     def options(self, step: Step) -> list[str]:
         return button_labels(step, self.ctx())
 
-    def season_params(self) -> dict:
-        season = self.ctx().season
+    def prompt_params(self) -> dict:
+        season = getattr(self.ctx(), "season", None)
+        if season is None:
+            return {}
         return {"achievement_from": season.achievement_from, "achievement_to": season.achievement_to}
 
     def progress(self) -> dict | None:
-        if self.entry is None or self.conv.step is None:
+        if not self.active:
             return None
-        fields = [s.field for s in self.active_steps()]
-        total = len(fields) + 1
-        current = total if self.conv.step == CONFIRM else (fields.index(self.conv.step) + 1 if self.conv.step in fields else 1)
-        return {"current": current, "total": total}
+        keys = [position(i, s.field) for i, s in self.positions()]
+        total = len(keys) + 1
+        if self.conv.step == CONFIRM:
+            return {"current": total, "total": total}
+        here = self.current_position()
+        return {"current": keys.index(here) + 1 if here in keys else 1, "total": total}
 
     def summary(self) -> list[Reply]:
         lines = [t("dialogue.summary_header")]
-        for s in self.active_steps():
-            value = get_value(self.entry, s.field)
+        last_index = object()
+        for index, s in self.positions():
+            if index is not None and index != last_index:
+                lines.append(t("dialogue.summary_item", item=self.target.item_label(self.subject, self.items()[index])))
+                last_index = index
+            item = None if index is None else self.items()[index]
+            value = self.target.value(self.subject, item, s.field)
             shown = display(s, value, self.ctx()) if value not in (None, "", []) else t("dialogue.not_filled")
             lines.append(t("dialogue.summary_line", label=label(s.field), value=shown))
         return [Reply("\n".join(lines))]
 
     def result(self) -> TurnResult:
-        entry_id = self.entry.id if self.entry else self.submitted_id
-        return TurnResult(self.replies, self.conv.step, self.done, entry_id, self.progress(),
-                          "entry_proxy" if self.conv.proxy else "entry")
+        subject_id = getattr(self.entry, "id", None) if self.entry is not None else self.finished_id
+        return TurnResult(self.replies, self.conv.step, self.done, subject_id, self.progress(),
+                          self.flow.key if self.flow else "entry")
 
     # -- a turn ---------------------------------------------------------------------------
     def pending_question(self) -> TurnResult:
         """What GET /dialogue shows: the question now pending, asked again."""
-        if self.entry is None or self.conv.step is None:
+        if self.flow is None:
             self.replies.append(self.welcome())
         elif self.conv.paused:
             self.replies.append(say("resume_hint"))
         elif self.conv.pending:
             self.replies.append(Reply(t(f"dialogue.confirm_{self.conv.pending}"), lookup("dialogue.yes_no_options")))
+        elif self.conv.step is None:
+            self.ask()
         else:
-            self.ask(self.conv.step, with_value=True)
+            self.ask(self.current_position(), with_value=True)
         return self.result()
 
     def handle_text(self, text: str) -> TurnResult:
-        command = parse_command(text)
         if self.conv.pending:
             self.answer_pending(text)
-        elif command is not None and self.run_command(command):
             return self.result()
-        elif self.entry is None or self.conv.step is None:
+        word = normalise(text).rstrip("。.!！")
+        start = flows.by_start_word(word)
+        if start is not None and (not self.active or self.conv.paused):
+            self.start(start)
+            return self.result()
+        command = parse_command(text)
+        if command is not None and self.run_command(command):
+            return self.result()
+        if self.flow is None:
             self.replies.append(self.welcome())
         elif self.conv.paused:
             self.replies.append(say("resume_hint"))
+        elif self.conv.step is None:
+            self.ask()
         elif self.conv.step == CONFIRM:
             self.ask(CONFIRM)
         else:
@@ -153,8 +234,7 @@ class Engine:
         return self.result()
 
     def welcome(self) -> Reply:
-        is_agent = any(a.role == "estation_agent" for a in self.user.roles)
-        if is_agent:
+        if self.can(self.user, "entry.file_for_farmer"):
             return Reply(t("dialogue.welcome") + "\n" + t("dialogue.welcome_agent"),
                          list(lookup("dialogue.welcome_agent_options")))
         return Reply(t("dialogue.welcome"), list(lookup("dialogue.welcome_options")))
@@ -162,24 +242,16 @@ class Engine:
     # -- answers --------------------------------------------------------------------------
     def answer(self, raw) -> None:
         step = self.step()
-        ctx = self.ctx()
+        pos = self.current_position()
         try:
-            if step.type == "leader_name" and normalise(raw) in SELF_WORDS:
-                people.leader_is_me(self.user, self.entry, proxy=self.conv.proxy)
-                self.replies.append(say("leader_self_prefilled"))
-            elif step.field.startswith("farmer."):
-                people.answer_farmer(ctx, step, raw)
-            else:
-                entry_service.apply_answer(ctx, step, raw)
+            texts = self.target.answer(self.ctx(), step, self.current_item(), raw)
         except AnswerError as exc:
             self.fail(step, exc)
             return
-        self.conv.history = [*self.conv.history, step.field]
-        if step.field in self.conv.skipped:
-            self.conv.skipped = [f for f in self.conv.skipped if f != step.field]
-        if step.field == "farmer.consent":
-            self.replies.append(say("farmer_registered", name=self.entry.applicant.name,
-                                    at=to_china(self.entry.applicant.consent_at).strftime("%Y-%m-%d %H:%M")))
+        self.conv.history = [*self.conv.history, pos]
+        if pos in self.conv.skipped:
+            self.conv.skipped = [p for p in self.conv.skipped if p != pos]
+        self.replies.extend(Reply(text) for text in texts)
         self.ask()
 
     def fail(self, step: Step, exc: AnswerError) -> None:
@@ -188,7 +260,7 @@ class Engine:
             self.conv.failures = 0          # not a typing problem: explained, answer kept
         text = exc.message
         if self.conv.failures >= MAX_TRIES:
-            text += "\n" + t("dialogue.failed_three_times", help=step.help.format(**self.season_params()))
+            text += "\n" + t("dialogue.failed_three_times", help=step.help.format(**self.prompt_params()))
             text += "\n" + t("dialogue.example", example=step.example)
             text += "\n" + t("dialogue.offer_skip" if step.optional else "dialogue.offer_help")
         self.replies.append(Reply(text, self.options(step)))
@@ -196,21 +268,14 @@ class Engine:
     # -- commands -------------------------------------------------------------------------
     def run_command(self, cmd: Command) -> bool:
         """Run a global command; False when the word should be read as an answer instead."""
-        in_flow = self.entry is not None and self.conv.step is not None
-        if cmd.name == "start":
-            if in_flow and not self.conv.paused:
-                return False                       # "开始" could be an answer mid-flow
-            self.start(proxy=False)
-        elif cmd.name == "proxy":
-            self.start(proxy=True)
-        elif not in_flow:
-            if cmd.name == "resume" and self.resume_latest_draft():
+        if not self.active:
+            if cmd.name == "resume" and self.resume_latest():
                 return True
             self.replies.append(say("no_active_entry"))
         elif cmd.name == "resume":
             self.conv.paused = False
             self.replies.append(say("resume_draft"))
-            self.ask(self.conv.step, with_value=True)
+            self.ask(self.current_position(), with_value=True)
         elif cmd.name == "pause":
             self.conv.paused = True
             self.replies.append(say("paused"))
@@ -221,24 +286,24 @@ class Engine:
             if step is None:
                 self.ask(CONFIRM)
             else:
-                self.replies.append(Reply(t("dialogue.help_header") + step.help.format(**self.season_params())
+                self.replies.append(Reply(t("dialogue.help_header") + step.help.format(**self.prompt_params())
                                           + "\n" + t("dialogue.example", example=step.example)
                                           + "\n" + t("dialogue.commands_hint")))
-                self.ask(step.field)
+                self.ask(self.current_position())
         elif cmd.name == "review":
             self.replies.extend(self.summary())
-            self.ask(self.conv.step, with_value=True)
+            self.ask(self.current_position(), with_value=True)
         elif cmd.name == "back":
             self.back()
         elif cmd.name == "skip":
             self.skip()
-        elif cmd.name == "done" and self.conv.step == "attachments":
-            self.conv.skipped = [*self.conv.skipped, "attachments"]
+        elif cmd.name == "done" and self.step() is not None and self.step().extra.get("done_word_ends"):
+            self.conv.skipped = [*self.conv.skipped, self.current_position()]
             self.ask()
         elif cmd.name == "done":
             return False
         elif cmd.name == "edit":
-            if not cmd.explicit and resolve_field(cmd.arg, self.active_steps()) is None:
+            if not cmd.explicit and self.resolve(cmd.arg) is None:
                 return False                       # "修改皮带机…" is an answer, not a command
             self.edit(cmd.arg)
         elif cmd.name in ("restart", "abandon"):
@@ -247,36 +312,43 @@ class Engine:
         elif cmd.name == "submit":
             if self.conv.step != CONFIRM:
                 return False
-            self.submit()
+            self.complete()
         return True
 
-    def start(self, proxy: bool) -> None:
-        if proxy and not any(a.role == "estation_agent" for a in self.user.roles):
-            self.replies.append(say("proxy_not_allowed"))
+    def start(self, flow: Flow) -> None:
+        if flow.requires and not self.can(self.user, flow.requires):
+            self.replies.append(Reply(t(f"flows.{flow.key}.not_allowed")))
             return
-        farmer = people.new_farmer(self.user) if proxy else None
-        entry = entry_service.create_draft(self.user, farmer=farmer)
-        self.conv.entry, self.conv.proxy = entry, proxy
-        self.conv.history, self.conv.skipped, self.conv.paused, self.conv.pending = [], [], False, None
-        self.replies.append(say("start_proxy") if proxy else say("start_entry", total=len(self.active_steps()) + 1))
+        self.idle()
+        self.flow, self.target = flow, targets.get(flow.target)
+        self.subject = self.target.start(self.user, self.conv, flow)
+        self.target.attach(self.conv, self.subject)
+        self.conv.flow = flow.key
+        self.replies.append(Reply(t(f"flows.{flow.key}.started", total=len(self.positions()) + 1)))
         self.ask()
 
-    def resume_latest_draft(self) -> bool:
-        drafts = [e for e in entry_service.my_entries(self.user)
-                  if e.status in entry_service.EDITABLE and self.user.id in (e.created_by_id, e.agent_id)]
-        if not drafts:
-            return False
-        self.conv.entry, self.conv.proxy = drafts[0], drafts[0].agent_id is not None
-        self.conv.paused, self.conv.history, self.conv.skipped = False, [], []
-        self.replies.append(say("resume_draft"))
-        self.ask()
-        return True
+    def resume_latest(self) -> bool:
+        for key in flows.keys():
+            flow = flows.get(key)
+            target = targets.get(flow.target)
+            found = target.latest(self.user)
+            if found is not None and found[1] == key:
+                self.flow, self.target, self.subject = flow, target, found[0]
+                target.attach(self.conv, self.subject)
+                self.conv.flow, self.conv.paused, self.conv.history, self.conv.skipped = key, False, [], []
+                self.replies.append(say("resume_draft"))
+                self.ask()
+                return True
+        return False
 
     def back(self) -> None:
-        history = [f for f in self.conv.history if f != self.conv.step]
+        here = self.current_position()
+        live = {position(i, s.field) for i, s in self.positions()}
+        # Only steps that still apply: an answer that made others inapplicable hides them.
+        history = [p for p in self.conv.history if p != here and p in live]
         if not history:
             self.replies.append(say("back_at_start"))
-            self.ask(self.conv.step, with_value=True)
+            self.ask(here, with_value=True)
             return
         self.conv.history = history[:-1]
         self.ask(history[-1], with_value=True)
@@ -285,21 +357,26 @@ class Engine:
         step = self.step()
         if step is None or not step.optional:
             self.replies.append(say("cannot_skip", label=label(self.conv.step) if step else ""))
-            self.ask(self.conv.step)
+            self.ask(self.current_position())
             return
-        self.conv.skipped = [*self.conv.skipped, step.field]
+        self.conv.skipped = [*self.conv.skipped, self.current_position()]
         self.replies.append(say("skipped", label=label(step.field)))
         self.ask()
 
     def edit(self, name: str) -> None:
-        field_name = resolve_field(name, self.active_steps())
+        field_name = self.resolve(name)
         if field_name is None:
-            labels = "、".join(label(s.field) for s in self.active_steps())
+            labels = "、".join(dict.fromkeys(label(s.field) for _, s in self.positions()))
             self.replies.append(say("unknown_field", name=name, labels=labels))
-            self.ask(self.conv.step)
+            self.ask(self.current_position())
             return
-        self.conv.skipped = [f for f in self.conv.skipped if f != field_name]
-        self.ask(field_name, with_value=True)
+        index = self.conv.item if self.flow.loop else None
+        pos = position(index, field_name)
+        self.conv.skipped = [p for p in self.conv.skipped if p != pos]
+        self.ask(pos, with_value=True)
+
+    def resolve(self, name: str) -> str | None:
+        return resolve_field(name, [s for _, s in self.positions()])
 
     def answer_pending(self, text: str) -> None:
         action, self.conv.pending = self.conv.pending, None
@@ -309,39 +386,33 @@ class Engine:
             confirmed = False
         if not confirmed:
             self.replies.append(say("cancelled_command"))
-            self.ask(self.conv.step, with_value=True)
+            self.ask(self.current_position(), with_value=True)
             return
-        people.withdraw_draft(self.user, self.entry, reason=action)
+        flow = self.flow
+        self.target.withdraw(self.user, self.subject, reason=action)
         if action == "restart":
             self.replies.append(say("restart_done"))
-            self.start(proxy=self.conv.proxy)
+            self.idle()
+            self.start(flow)
         else:
-            self.conv.entry, self.conv.step, self.conv.history, self.conv.skipped = None, None, [], []
+            self.idle()
             self.replies.append(say("abandon_done"))
 
-    def submit(self) -> None:
-        try:
-            entry_service.submit(self.user, self.entry)
-        except entry_service.SubmitBlocked as blocked:
-            lines = [t("dialogue.submit_blocked")] + [
-                t("dialogue.submit_problem", label=label(p.field), message=p.message)
-                for p in blocked.problems]
-            self.replies.append(Reply("\n".join(lines)))
-            self.ask(blocked.problems[0].field)
-            return
-        except AppError as exc:             # the window is closed: the draft stays
-            self.replies.append(Reply(exc.message))
-            return
-        self.replies.append(Reply(people.submitted_text(self.entry)))
-        self.done, self.submitted_id = True, self.entry.id
-        self.conv.entry, self.conv.step, self.conv.history, self.conv.skipped = None, None, [], []
+    def complete(self) -> None:
+        outcome = self.target.complete(self.user, self.subject, self.flow.complete)
+        self.replies.extend(Reply(text) for text in outcome.texts)
+        if outcome.ask:
+            self.ask(outcome.ask)
+        elif outcome.done:
+            self.done, self.finished_id = True, outcome.subject_id
+            self.idle()
 
 
 def resolve_field(name: str, active: list[Step]) -> str | None:
     name = normalise(name)
     if not name:
         return None
-    fields = [s.field for s in active]
+    fields = list(dict.fromkeys(s.field for s in active))
     if name in fields:
         return name
     labels = {label(f): f for f in fields}

@@ -33,6 +33,7 @@ class Context:
     today: date
     proxy: bool = False
     content_verdicts: dict = field(default_factory=dict)
+    subject: object = None          # the record a flow's answers go to, when not the entry
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,23 @@ from .entry import Entry
 
 
 class Conversation(db.Model):
-    """Where a user stands in the guided dialogue; saved with the draft in one transaction."""
+    """Where a user stands in a guided flow; saved with the flow's subject in one transaction.
+
+    `flow` is a key of the flow registry (message_templates/zh_CN/flows.yaml). Its subject is
+    the record the answers go to: for flows whose target is an entry, `entry_id` (a foreign key,
+    so a turn loads the draft in the same query as the conversation); for other targets
+    `subject_id` (a farmer, a score sheet, a monthly report), read by the target."""
     __tablename__ = "conversations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"))
-    proxy: Mapped[bool] = mapped_column(Boolean, default=False)
+    flow: Mapped[str | None] = mapped_column(String(40))            # None when no flow is open
+    subject_id: Mapped[int | None] = mapped_column(Integer)
     step: Mapped[str | None] = mapped_column(String(40))            # field being asked, "confirm", or None
-    history: Mapped[list] = mapped_column(JSON, default=list)       # fields answered, for 返回
-    skipped: Mapped[list] = mapped_column(JSON, default=list)       # optional fields skipped for now
+    item: Mapped[int | None] = mapped_column(Integer)               # in a loop: which item's steps
+    history: Mapped[list] = mapped_column(JSON, default=list)       # positions answered, for 返回
+    skipped: Mapped[list] = mapped_column(JSON, default=list)       # optional positions skipped for now
     failures: Mapped[int] = mapped_column(Integer, default=0)       # failed tries at this step
     pending: Mapped[str | None] = mapped_column(String(20))         # a command awaiting 是/否
     paused: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import Conversation, User
 from ..db.row_writes import write_changed_rows
 from ..texts import lookup, t
-from . import attachments, content, outbox
+from . import attachments, content, outbox, policy
+from . import dialogue_targets  # noqa: F401  (registers the targets the flows name)
 
 ATTEMPTS = 5
 
@@ -45,11 +46,11 @@ def _run_once(user_id: int, action, after, verdicts: dict) -> TurnResult:
     for attempt in range(ATTEMPTS):
         try:
             user = db.session.get(User, user_id)
-            engine = Engine(user, _conversation(user), verdicts)
+            engine = Engine(user, _conversation(user), verdicts, can=policy.can)
             result = action(engine)
             if after is not None:
                 after(result)
-            write_changed_rows(db.session, (engine.conv, engine.entry))
+            write_changed_rows(db.session, (engine.conv, engine.subject))
             db.session.commit()
             if result.done:
                 outbox.relay_soon()

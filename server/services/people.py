@@ -11,9 +11,9 @@ from ..forms.catalogue import Step
 from ..forms.parsers import AnswerError
 from ..forms.types import Context, parse_answer
 from ..forms.values import ensure_leader
-from ..services.audit import record
+from .audit import record
 from ..texts import t
-from ..timeutil import utcnow
+from ..timeutil import to_china, utcnow
 
 PREFILL = ("gender", "birth_month", "phone", "work_start", "political_status", "professional_title",
            "skill_level", "education", "highest_honor", "bio")
@@ -51,21 +51,41 @@ def new_farmer(agent: User) -> Person:
     return farmer
 
 
-def answer_farmer(ctx: Context, step: Step, raw) -> None:
-    farmer = ctx.entry.applicant
+FARMER_ATTRS = {"farmer.name": "name", "farmer.phone": "phone", "farmer.village": "village"}
+
+
+def farmer_value(farmer: Person | None, field: str):
+    if farmer is None:
+        return None
+    if field == "farmer.consent":
+        return True if farmer.consent_at else None
+    return getattr(farmer, FARMER_ATTRS[field])
+
+
+def answer_farmer(ctx: Context, step: Step, farmer: Person, raw) -> list[str]:
+    """Store one answer of the farmer's registration (RULES.md: farmers are helped by the staff
+    of a rural e-station; filing for them needs their consent, recorded with its time)."""
     value = parse_answer(step, raw, ctx)
     rules.check(step.rules, value, ctx)
-    if step.field == "farmer.name":
-        farmer.name = value
-    elif step.field == "farmer.phone":
+    if step.field == "farmer.phone":
         farmer.phone = value
         existing = db.session.scalar(select(User).where(User.phone == value))
         farmer.user_id = existing.id if existing else None
-    elif step.field == "farmer.village":
-        farmer.village = value
     elif step.field == "farmer.consent":
         farmer.consent_at = utcnow()
-        record(ctx.user, "farmer_consent", "person", farmer.id, data={"entry_id": ctx.entry.id})
+        db.session.flush()
+        record(ctx.user, "farmer_consent", "person", farmer.id,
+               data={"entry_id": ctx.entry.id} if ctx.entry is not None else {})
+    else:
+        setattr(farmer, FARMER_ATTRS[step.field], value)
+    if step.extra.get("said_after") == "farmer_registered" and ctx.entry is not None:
+        return [registered_text(farmer)]
+    return []
+
+
+def registered_text(farmer: Person) -> str:
+    return t("dialogue.farmer_registered", name=farmer.name,
+             at=to_china(farmer.consent_at).strftime("%Y-%m-%d %H:%M"))
 
 
 def withdraw_draft(user: User, entry: Entry, reason: str) -> None:
