@@ -317,14 +317,14 @@ class Engine:
 
     def start(self, flow: Flow) -> None:
         if flow.requires and not self.can(self.user, flow.requires):
-            self.replies.append(Reply(t(f"flows.{flow.key}.not_allowed")))
+            self.replies.append(Reply(flow.text("not_allowed")))
             return
         self.idle()
         self.flow, self.target = flow, targets.get(flow.target)
         self.subject = self.target.start(self.user, self.conv, flow)
         self.target.attach(self.conv, self.subject)
         self.conv.flow = flow.key
-        self.replies.append(Reply(t(f"flows.{flow.key}.started", total=len(self.positions()) + 1)))
+        self.replies.append(Reply(flow.text("started", total=len(self.positions()) + 1)))
         self.ask()
 
     def resume_latest(self) -> bool:

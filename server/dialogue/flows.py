@@ -25,12 +25,18 @@ class Flow:
     loop: bool = False
     complete: str = "submit"
     options: dict = field(default_factory=dict, compare=False, hash=False)   # read by the target
+    texts: dict = field(default_factory=dict, compare=False, hash=False)     # started, not_allowed, ...
+
+    def text(self, key: str, **params) -> str:
+        """One of the flow's own texts (written beside it in the registry), formatted."""
+        return self.texts[key].format(**params)
 
     def step(self, field: str | None) -> Step | None:
         return next((s for s in self.steps if s.field == field), None)
 
 
 _EXTRA: dict[str, dict] = {}
+_STRUCTURE = {"title", "target", "steps", "start", "requires", "loop", "complete", "options"}
 
 
 def _steps(items, seen: tuple[str, ...]) -> tuple[Step, ...]:
@@ -56,7 +62,8 @@ def _build(key: str, seen: tuple[str, ...] = ()) -> Flow:
     return Flow(key=key, title=data["title"], target=data["target"],
                 steps=_steps(data["steps"], (*seen, key)), start=tuple(data.get("start", ())),
                 requires=data.get("requires"), loop=bool(data.get("loop", False)),
-                complete=data.get("complete", "submit"), options=dict(data.get("options", {})))
+                complete=data.get("complete", "submit"), options=dict(data.get("options", {})),
+                texts={k: v for k, v in data.items() if k not in _STRUCTURE and isinstance(v, str)})
 
 
 @lru_cache(maxsize=None)
