@@ -46,8 +46,10 @@ def say(key: str, **params) -> Reply:
 
 
 class Engine:
-    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None):
-        self.user, self.conv = user, conv
+    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None, *, can):
+        """`can(user, action, obj=None) -> bool` answers permission questions (the service
+        passes services/policy.can; the engine imports no policy)."""
+        self.user, self.conv, self.can = user, conv, can
         self.content_verdicts = content_verdicts if content_verdicts is not None else {}
         if conv.entry is not None and conv.entry.status not in entry_service.EDITABLE:
             # submitted, withdrawn, or handled elsewhere (form mode): nothing left to ask here
@@ -153,8 +155,7 @@ class Engine:
         return self.result()
 
     def welcome(self) -> Reply:
-        is_agent = any(a.role == "estation_agent" for a in self.user.roles)
-        if is_agent:
+        if self.can(self.user, "entry.file_for_farmer"):
             return Reply(t("dialogue.welcome") + "\n" + t("dialogue.welcome_agent"),
                          list(lookup("dialogue.welcome_agent_options")))
         return Reply(t("dialogue.welcome"), list(lookup("dialogue.welcome_options")))
@@ -251,7 +252,7 @@ class Engine:
         return True
 
     def start(self, proxy: bool) -> None:
-        if proxy and not any(a.role == "estation_agent" for a in self.user.roles):
+        if proxy and not self.can(self.user, "entry.file_for_farmer"):
             self.replies.append(say("proxy_not_allowed"))
             return
         farmer = people.new_farmer(self.user) if proxy else None
@@ -311,7 +312,7 @@ class Engine:
             self.replies.append(say("cancelled_command"))
             self.ask(self.conv.step, with_value=True)
             return
-        people.withdraw_draft(self.user, self.entry, reason=action)
+        entry_service.withdraw(self.user, self.entry, reason=action)
         if action == "restart":
             self.replies.append(say("restart_done"))
             self.start(proxy=self.conv.proxy)

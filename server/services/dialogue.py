@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Conversation, User
 from ..db.row_writes import write_changed_rows
 from ..texts import lookup, t
-from . import attachments, content, outbox
+from . import attachments, content, outbox, policy
 
 ATTEMPTS = 5
 
@@ -45,7 +45,7 @@ def _run_once(user_id: int, action, after, verdicts: dict) -> TurnResult:
     for attempt in range(ATTEMPTS):
         try:
             user = db.session.get(User, user_id)
-            engine = Engine(user, _conversation(user), verdicts)
+            engine = Engine(user, _conversation(user), verdicts, can=policy.can)
             result = action(engine)
             if after is not None:
                 after(result)
