@@ -2,10 +2,10 @@
 from flask import g
 from pydantic import BaseModel
 
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Season
-from ..services import reminders
+from ..services import policy, reminders
 from . import bp
 from .endpoint import endpoint
 
@@ -24,8 +24,7 @@ class ReminderReportOut(BaseModel):
 
 
 def _season_for_city_admin(season_id: int) -> Season:
-    if not any(a.role == "city_admin" for a in g.user.roles):
-        raise Forbidden("errors.city_admin_only", code="city_admin_only")
+    policy.require(g.user, "season.manage_reminders")
     season = db.session.get(Season, season_id)
     if season is None:
         raise NotFound("errors.season_not_found", code="season_not_found", season_id=season_id)

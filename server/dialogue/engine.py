@@ -43,10 +43,6 @@ def say(key: str, **params) -> Reply:
     return Reply(t(f"dialogue.{key}", **params))
 
 
-def _allow_all(user, action, obj=None) -> bool:
-    return True
-
-
 def position(item: int | None, field_name: str) -> str:
     return field_name if item is None else f"{item}:{field_name}"
 
@@ -57,9 +53,10 @@ def split_position(pos: str) -> tuple[int | None, str]:
 
 
 class Engine:
-    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None, can=None):
-        self.user, self.conv = user, conv
-        self.can = can or _allow_all
+    def __init__(self, user: User, conv: Conversation, content_verdicts: dict | None = None, *, can):
+        """`can(user, action, obj=None) -> bool` answers permission questions (the service
+        passes services/policy.can; the engine imports no policy)."""
+        self.user, self.conv, self.can = user, conv, can
         self.content_verdicts = content_verdicts if content_verdicts is not None else {}
         self.replies: list[Reply] = []
         self.done = False

@@ -13,7 +13,7 @@ from .season import Season
 
 CATEGORIES = ("product", "equipment", "process", "cost_management", "environment_energy", "other")
 STATUSES = ("draft", "submitted", "returned", "unit_recommended", "county_recommended",
-            "accepted", "scored", "decided", "withdrawn")
+            "accepted", "scored", "decided", "withdrawn", "not_recommended", "ineligible")
 AWARDS = ("special", "first", "second", "third", "excellent")
 BENEFIT_KINDS = ("economic", "social")
 

@@ -75,7 +75,7 @@ class EntryTarget:
         return Completion(texts=[people.submitted_text(subject)], done=True, subject_id=subject.id)
 
     def withdraw(self, user: User, subject: Entry, reason: str) -> None:
-        people.withdraw_draft(user, subject, reason=reason)
+        entries.withdraw(user, subject, reason=reason)
 
     def item_label(self, subject, item) -> str:
         return ""

@@ -13,17 +13,15 @@ from ..forms.catalogue import Step, entry_fields, entry_steps, farmer_steps, lab
 from ..forms.parsers import AnswerError
 from ..forms.types import Context, answer_type, parse_answer
 from ..forms.values import get_value, is_filled, set_value
-from ..errors import AppError, Conflict, Forbidden, NotFound
+from ..errors import AppError, Conflict, NotFound
 from ..extensions import db
 from ..models import Entry, Person, Season, User
 from ..texts import t
 from ..timeutil import china_today, utcnow
-from . import content, outbox
+from . import content, outbox, policy, status
 from .audit import record
-from .permissions import in_scope
 from .seasons import current_season
-
-EDITABLE = ("draft", "returned")
+from .status import EDITABLE
 
 
 def context(user: User, entry: Entry, proxy: bool | None = None, content_verdicts: dict | None = None) -> Context:
@@ -41,16 +39,7 @@ def flow_steps(entry: Entry) -> list[Step]:
 
 # -- reading ----------------------------------------------------------------------------------
 def can_view(user: User, entry: Entry) -> bool:
-    if user.id in (entry.created_by_id, entry.agent_id):
-        return True
-    for person in (entry.applicant, entry.leader):
-        if person is not None and person.user_id == user.id:
-            return True
-    if entry.unit_id is not None:
-        from ..models import Organisation
-        unit = db.session.get(Organisation, entry.unit_id)
-        return unit is not None and in_scope(user, unit)
-    return False
+    return policy.can(user, "entry.view", entry)
 
 
 def get_entry(user: User, entry_id: int) -> Entry:
@@ -62,8 +51,7 @@ def get_entry(user: User, entry_id: int) -> Entry:
 
 def get_editable(user: User, entry_id: int) -> Entry:
     entry = get_entry(user, entry_id)
-    if user.id not in (entry.created_by_id, entry.agent_id):
-        raise Forbidden("errors.entry_not_yours", code="not_yours")
+    policy.require(user, "entry.edit", entry)
     if entry.status not in EDITABLE:
         raise Conflict("errors.entry_locked", code="entry_locked",
                        status_label=t(f"catalog.statuses.{entry.status}"))
@@ -80,6 +68,9 @@ def my_entries(user: User) -> list[Entry]:
 
 # -- writing ----------------------------------------------------------------------------------
 def create_draft(user: User, *, farmer: Person | None = None, season: Season | None = None) -> Entry:
+    policy.require(user, "entry.create")
+    if farmer is not None:
+        policy.require(user, "entry.file_for_farmer")
     season = season or current_season()
     if season is None:
         raise NotFound("errors.no_season", code="no_season")
@@ -206,36 +197,21 @@ class SubmitBlocked(AppError):
         return body
 
 
-def window_problem(season: Season) -> AppError | None:
-    """Why an entry cannot be submitted now (China-time window), or None when it can."""
-    if season.submission_open():
-        return None
-    start, _ = season.phase_bounds_utc("submit")
-    if utcnow() < start:
-        return AppError("errors.window_not_open", code="window_not_open", status=409,
-                        start=season.submit_start.isoformat(), end=season.submit_end.isoformat())
-    return AppError("errors.window_closed", code="window_closed", status=409,
-                    end=season.submit_end.isoformat())
-
-
 def submit(user: User, entry: Entry) -> Entry:
-    if entry.status not in EDITABLE:
-        raise Conflict("errors.entry_locked", code="entry_locked",
-                       status_label=t(f"catalog.statuses.{entry.status}"))
+    """Submit a draft (or a returned entry): its status and the actor first, then every rule
+    again, then the window (status.py). Commits nothing."""
+    status.check(entry, "submit", user)
     problems = problems_for_submit(user, entry)
     if problems:
         raise SubmitBlocked(problems)
-    season = db.session.get(Season, entry.season_id)
-    closed = window_problem(season)
-    if closed:
-        raise closed
-    before = entry.status
-    entry.status = "submitted"
+    status.transition(entry, "submit", user, data={"agent": entry.agent_id is not None})
     entry.submitted_at = utcnow()
-    record(user, "entry_submitted", "entry", entry.id, from_status=before, to_status="submitted",
-           data={"agent": entry.agent_id is not None})
-    outbox.emit("entry_submitted", entry_id=entry.id)
     return entry
+
+
+def withdraw(user: User, entry: Entry, reason: str | None = None) -> Entry:
+    """Give up a draft (the dialogue's 放弃 / 重新开始; reason = the command). Commits nothing."""
+    return status.transition(entry, "withdraw", user, reason=reason)
 
 
 class FieldProblems(AppError):

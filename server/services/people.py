@@ -1,5 +1,5 @@
 """The people in a dialogue: the leader when it is the user (prefilled from their profile),
-the farmer an e-station agent files for, and the end of a draft."""
+the farmer an e-station agent files for, and what a submitted entry's reply says."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -86,12 +86,6 @@ def answer_farmer(ctx: Context, step: Step, farmer: Person, raw) -> list[str]:
 def registered_text(farmer: Person) -> str:
     return t("dialogue.farmer_registered", name=farmer.name,
              at=to_china(farmer.consent_at).strftime("%Y-%m-%d %H:%M"))
-
-
-def withdraw_draft(user: User, entry: Entry, reason: str) -> None:
-    before, entry.status = entry.status, "withdrawn"
-    record(user, "entry_withdrawn", "entry", entry.id, from_status=before, to_status="withdrawn",
-           reason=reason)
 
 
 def submitted_text(entry: Entry) -> str:

@@ -1,41 +1,30 @@
-"""Roles are held over organisation subtrees: a county admin of 城区 manages everything under
-城区 and nothing under 泽州县. Checks compare materialised paths."""
+"""Organisations an office manages, answered by the permission table (policy.py, action
+"org.view"): a county admin of 城区 manages everything under 城区 and nothing under 泽州县.
+Checks compare materialised paths."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Organisation, User
-
-ADMIN_ROLES = frozenset({"unit_admin", "county_admin", "city_admin"})
-
-
-def scopes(user: User, roles: frozenset[str] | set[str]) -> list[Organisation]:
-    return [a.org for a in user.roles if a.role in roles]
+from . import policy
 
 
-def in_scope(user: User, org: Organisation, roles=ADMIN_ROLES) -> bool:
-    return any(scope.contains(org) for scope in scopes(user, roles))
+def in_scope(user: User, org: Organisation) -> bool:
+    return policy.can(user, "org.view", org)
 
 
-def require_org_in_scope(user: User, org_id: int, roles=ADMIN_ROLES) -> Organisation:
+def require_org_in_scope(user: User, org_id: int) -> Organisation:
+    """The organisation, if the user manages it: NotFound (404), Forbidden (403)."""
     org = db.session.get(Organisation, org_id)
     if org is None:
         raise NotFound("errors.org_not_found", code="org_not_found", org_id=org_id)
-    if not in_scope(user, org, roles):
-        raise Forbidden("errors.forbidden_scope", code="out_of_scope")
+    policy.require(user, "org.view", org)
     return org
 
 
-def subtree_condition(user: User, roles=ADMIN_ROLES):
-    """A SQL condition on Organisation selecting every org the user may manage."""
-    paths = [scope.path for scope in scopes(user, roles)]
-    if not paths:
-        return Organisation.id.is_(None)   # matches nothing
-    return or_(*[Organisation.path.startswith(p, autoescape=True) for p in paths])
-
-
-def managed_orgs(user: User, roles=ADMIN_ROLES) -> list[Organisation]:
+def managed_orgs(user: User) -> list[Organisation]:
+    """Every org the user manages, in tree order (empty for someone who manages nothing)."""
     return list(db.session.scalars(
-        select(Organisation).where(subtree_condition(user, roles)).order_by(Organisation.path)))
+        select(Organisation).where(policy.subtree_condition(user, "org.view")).order_by(Organisation.path)))

@@ -1,9 +1,134 @@
-"""Placeholder until the permission table lands (being written alongside): who may start the
-farmer flows. Replaced by the role × action × scope table."""
+"""The permission table (DESIGN convention 11): who may do what, to which object.
+
+One row = (role, action, scope). A user may do an action on an object when a role they hold —
+or the pseudo-role ANYONE, which every logged-in user holds, with or without a role
+assignment — has a row for that action whose scope covers the object. For a real role the
+scope is judged from the organisation the role is held on (RoleAssignment.org).
+
+Views, services and jobs ask `can` / `require`; no role name appears outside this file (and
+models/user.py ROLES, demo seed data, message templates, tests). A new capability adds rows
+here, not code paths. Sources: RULES.md (the three-level network city → county → unit; rural
+e-station staff file for farmers; the city office runs the season) and the behaviour before
+this table (an entry is private to whoever filed it; an office sees its own subtree).
+
+Shapes:
+    can(user, "entry.view", entry) -> bool
+    require(user, "org.view", org)   -> None, or raises Forbidden (403, Chinese message)
+    subtree_condition(user, "org.view") -> SQL condition on Organisation
+    roles_with(action, scope) -> tuple of role names (for reminders: who waits on what)
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 
-def can(user, action: str, obj=None) -> bool:
-    if action == "entry.file_for_farmer":
-        return any(a.role == "estation_agent" for a in user.roles)
-    return True
+from sqlalchemy import or_
+
+from ..errors import Forbidden
+from ..models import Entry, Organisation, User
+from . import scopes
+
+ANYONE = "anyone"    # pseudo-role: every logged-in user
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    action: str
+    scope: str       # a key of scopes.SCOPES
+
+
+TABLE: tuple[Grant, ...] = (
+    # Anyone who logs in files their own entries (a participant, or someone with no role yet).
+    Grant(ANYONE, "entry.create", "any"),
+    Grant(ANYONE, "entry.view", "own"),           # also the farmer / leader named on it
+    Grant(ANYONE, "entry.edit", "created"),       # named people may read, not change
+    Grant(ANYONE, "entry.submit", "created"),
+    Grant(ANYONE, "entry.withdraw", "created"),
+    Grant(ANYONE, "org.list", "any"),             # the list holds what org.view allows (maybe none)
+    # Rural e-station staff file for farmers (RULES: farmers are helped by 乡村e站 staff).
+    Grant("estation_agent", "entry.file_for_farmer", "any"),
+    Grant("estation_agent", "entry.view", "own_farmers"),
+    Grant("estation_agent", "entry.edit", "own_farmers"),
+    Grant("estation_agent", "entry.submit", "own_farmers"),
+    Grant("estation_agent", "entry.withdraw", "own_farmers"),
+    # Offices see the entries and organisations of their subtree.
+    Grant("unit_admin", "entry.view", "subtree"),
+    Grant("county_admin", "entry.view", "subtree"),
+    Grant("city_admin", "entry.view", "subtree"),
+    Grant("unit_admin", "org.view", "subtree"),
+    Grant("county_admin", "org.view", "subtree"),
+    Grant("city_admin", "org.view", "subtree"),
+    # The review chain inside 成果申报 (RULES: units, then counties, recommend upward).
+    Grant("unit_admin", "entry.recommend_unit", "subtree"),
+    Grant("unit_admin", "entry.return", "subtree"),
+    Grant("county_admin", "entry.recommend_county", "subtree"),
+    # Experts read the entries assigned to them (scopes.assigned is False until assignments exist).
+    Grant("expert", "entry.view", "assigned"),
+    # The city office runs the season.
+    Grant("city_admin", "season.manage_reminders", "any"),
+)
+
+ACTIONS = frozenset(g.action for g in TABLE)
+
+# What a denial says (message key, machine code); errors.forbidden otherwise.
+DENIED = {
+    "entry.edit": ("errors.entry_not_yours", "not_yours"),
+    "entry.submit": ("errors.entry_not_yours", "not_yours"),
+    "entry.withdraw": ("errors.entry_not_yours", "not_yours"),
+    "entry.recommend_unit": ("errors.review_not_allowed", "review_not_allowed"),
+    "entry.recommend_county": ("errors.review_not_allowed", "review_not_allowed"),
+    "entry.return": ("errors.review_not_allowed", "review_not_allowed"),
+    "org.view": ("errors.forbidden_scope", "out_of_scope"),
+    "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
+}
+
+
+def _grants(action: str) -> list[Grant]:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown policy action {action!r}")    # a typo, not a denial
+    return [g for g in TABLE if g.action == action]
+
+
+def can(user: User | None, action: str, obj: Entry | Organisation | None = None) -> bool:
+    """True when some row for `action` held by the user covers `obj` (None: no object)."""
+    grants = _grants(action)
+    if user is None:
+        return False
+    for grant in grants:
+        check = scopes.SCOPES[grant.scope]
+        if grant.role == ANYONE:
+            if check(user, None, obj):
+                return True
+            continue
+        for assignment in user.roles:
+            if assignment.role == grant.role and check(user, assignment.org, obj):
+                return True
+    return False
+
+
+def require(user: User | None, action: str, obj: Entry | Organisation | None = None) -> None:
+    """Raise Forbidden (403) with the action's Chinese message unless `can`."""
+    if not can(user, action, obj):
+        key, code = DENIED.get(action, ("errors.forbidden", "forbidden"))
+        raise Forbidden(key, code=code)
+
+
+def roles_with(action: str, scope: str) -> tuple[str, ...]:
+    """The real roles granted `action` with `scope`, in table order."""
+    return tuple(dict.fromkeys(g.role for g in _grants(action) if g.scope == scope and g.role != ANYONE))
+
+
+def subtree_condition(user: User, action: str):
+    """A SQL condition on Organisation selecting the orgs the user may `action` (for lists).
+    Only "subtree" rows have a SQL form so far; an action with another object scope held by
+    the user fails loudly rather than listing too little."""
+    paths = []
+    for grant in _grants(action):
+        held = [a.org for a in user.roles if a.role == grant.role]
+        if grant.scope == "subtree":
+            paths += [org.path for org in held]
+        elif held and grant.scope != "any":
+            raise NotImplementedError(f"no SQL form for scope {grant.scope!r} ({action})")
+    if not paths:
+        return Organisation.id.is_(None)   # matches nothing
+    return or_(*[Organisation.path.startswith(p, autoescape=True) for p in paths])

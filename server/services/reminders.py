@@ -16,10 +16,10 @@ from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment
 from ..timeutil import to_china, utcnow
 from . import notify
 from .reminder_plan import outside_quiet_hours, plan, settings
+from .status import EDITABLE, waiting_for
 
 log = logging.getLogger(__name__)
-UNFINISHED = ("draft", "returned")
-WAITING_FOR = {"unit_admin": "submitted", "county_admin": "unit_recommended"}
+UNFINISHED = EDITABLE
 
 
 def epoch(slot: ReminderSlot) -> int:
@@ -66,11 +66,11 @@ def audience(season: Season) -> list[tuple[int, str, dict]]:
     owners = db.session.scalars(select(Entry.created_by_id).where(
         Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
     out += [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
-    for role, status in WAITING_FOR.items():
+    for role, statuses in waiting_for().items():
         for assignment in db.session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)):
             waiting = db.session.scalar(select(func.count()).select_from(Entry).join(
                 Organisation, Organisation.id == Entry.unit_id).where(
-                Entry.season_id == season.id, Entry.status == status,
+                Entry.season_id == season.id, Entry.status.in_(statuses),
                 Organisation.path.startswith(assignment.org.path, autoescape=True)))
             if waiting:
                 out.append((assignment.user_id, "review_reminder",

@@ -1,0 +1,70 @@
+"""The scopes of the permission table (policy.py): does a row cover this object?
+
+Each scope is `check(user, held, obj) -> bool`, where `held` is the organisation the role is
+held on (None for the pseudo-role ANYONE) and `obj` an Entry, an Organisation or None.
+Organisations have a materialised path ("/1/4/17/"), so "inside a subtree" is a prefix test."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Entry, Organisation, User
+
+
+def org_of(obj) -> Organisation | None:
+    """The organisation an object belongs to: itself, or an entry's 完成单位."""
+    if isinstance(obj, Organisation):
+        return obj
+    if isinstance(obj, Entry) and obj.unit_id is not None:
+        return db.session.get(Organisation, obj.unit_id)
+    return None
+
+
+def any_object(user: User, held: Organisation | None, obj) -> bool:
+    """No object to judge: holding the role (or being logged in, for ANYONE) is enough."""
+    return True
+
+
+def own(user: User, held: Organisation | None, obj) -> bool:
+    """An entry the user created, filed as an agent, or that names them (applicant or leader
+    linked to their user: a farmer who bound the phone, a leader filed by a colleague)."""
+    if not isinstance(obj, Entry):
+        return False
+    if user.id in (obj.created_by_id, obj.agent_id):
+        return True
+    return any(p is not None and p.user_id == user.id for p in (obj.applicant, obj.leader))
+
+
+def created(user: User, held: Organisation | None, obj) -> bool:
+    """An entry the user created (changing it is for its filer, errors.entry_not_yours)."""
+    return isinstance(obj, Entry) and obj.created_by_id == user.id
+
+
+def own_farmers(user: User, held: Organisation | None, obj) -> bool:
+    """An entry the user filed as an e-station agent for a farmer."""
+    return isinstance(obj, Entry) and obj.agent_id is not None and obj.agent_id == user.id
+
+
+def subtree(user: User, held: Organisation | None, obj) -> bool:
+    """The object's organisation is the held one or below it (never above, never beside)."""
+    org = org_of(obj)
+    return held is not None and org is not None and held.contains(org)
+
+
+def system(user: User, held: Organisation | None, obj) -> bool:
+    """The organising system (union, youth_league, womens_federation, science_association):
+    a role held on an org of one system (团市委 under 晋城市) covers the units of that system
+    under the held org's parent (the area the body works for). No role uses it yet."""
+    org = org_of(obj)
+    if held is None or org is None or not held.system or org.system != held.system:
+        return False
+    area = held.parent or held
+    return area.contains(org)
+
+
+def assigned(user: User, held: Organisation | None, obj) -> bool:
+    """Entries assigned to an expert for scoring. Hook: False until assignments exist (the
+    scoring work adds the assignment table and answers from it here)."""
+    return False
+
+
+SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
+          "subtree": subtree, "system": system, "assigned": assigned}

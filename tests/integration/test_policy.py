@@ -1,0 +1,169 @@
+"""The permission table, walked whole: every role (and a user with no role) against every
+action, on objects inside and outside their scope. The expectations are written out here by
+hand, not read from the table, so a wrong row fails."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.errors import Forbidden
+from server.extensions import db
+from server.models import Entry, Organisation, Person, RoleAssignment, User
+from server.models.user import ROLES
+from server.services import policy, scopes
+from server.services.orgs import add_org
+from server.services.seasons import current_season
+from server.wechat.sandbox import openid_for_code
+
+USERS = {   # key → demo login code (None: a user who logged in and holds no role)
+    "participant": "demo-participant",        # participant @ 晋城示范煤机制造有限公司 (城区)
+    "estation": "demo-estation",              # estation_agent @ 北义城镇西村乡村e站 (泽州县)
+    "unit": "demo-unit-admin",                # unit_admin @ 晋城示范煤机制造有限公司
+    "county": "demo-county-admin",            # county_admin @ 城区
+    "county_zz": "demo-county-admin-zezhou",  # county_admin @ 泽州县
+    "city": "demo-city-admin",                # city_admin @ 晋城市
+    "expert": "demo-expert",                  # expert @ 晋城市
+    "nobody": None,
+}
+EVERYONE = set(USERS)
+
+# Objects: p_entry — the participant's, at 晋城示范煤机 (城区), leader linked to `nobody`;
+# farm_entry — the agent's for a farmer, at 北义城镇西村乡村e站 (泽州县);
+# own_entry — nobody's own, at 泽州示范电力检修有限公司 (泽州县); and three organisations.
+EXPECTED: dict[tuple[str, str | None], set[str]] = {
+    ("entry.create", None): EVERYONE,
+    ("entry.file_for_farmer", None): {"estation"},
+    ("org.list", None): EVERYONE,
+    ("season.manage_reminders", None): {"city"},
+    ("entry.view", "p_entry"): {"participant", "nobody", "unit", "county", "city"},
+    ("entry.view", "farm_entry"): {"estation", "county_zz", "city"},
+    ("entry.view", "own_entry"): {"nobody", "county_zz", "city"},
+    ("entry.edit", "p_entry"): {"participant"},
+    ("entry.edit", "farm_entry"): {"estation"},
+    ("entry.edit", "own_entry"): {"nobody"},
+    ("entry.submit", "p_entry"): {"participant"},
+    ("entry.submit", "farm_entry"): {"estation"},
+    ("entry.submit", "own_entry"): {"nobody"},
+    ("entry.withdraw", "p_entry"): {"participant"},
+    ("entry.withdraw", "farm_entry"): {"estation"},
+    ("entry.withdraw", "own_entry"): {"nobody"},
+    ("entry.recommend_unit", "p_entry"): {"unit"},
+    ("entry.recommend_unit", "farm_entry"): set(),
+    ("entry.recommend_unit", "own_entry"): set(),
+    ("entry.return", "p_entry"): {"unit"},
+    ("entry.return", "farm_entry"): set(),
+    ("entry.return", "own_entry"): set(),
+    ("entry.recommend_county", "p_entry"): {"county"},
+    ("entry.recommend_county", "farm_entry"): {"county_zz"},
+    ("entry.recommend_county", "own_entry"): {"county_zz"},
+    ("org.view", "cq_unit"): {"unit", "county", "city"},
+    ("org.view", "zz_station"): {"county_zz", "city"},
+    ("org.view", "city_org"): {"city"},
+}
+
+
+def org(name: str) -> Organisation:
+    return db.session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+@pytest.fixture()
+def world(seeded):
+    users = {key: db.session.scalar(select(User).where(User.openid == openid_for_code(code)))
+             for key, code in USERS.items() if code}
+    users["nobody"] = User(openid="o-no-role", name="无角色")
+    db.session.add(users["nobody"])
+    db.session.flush()
+    season_id = current_season().id
+    leader = Person(name="无角色", user_id=users["nobody"].id)
+    farmer = Person(name="王大伯", registered_by_id=users["estation"].id)
+    objs = {
+        "p_entry": Entry(season_id=season_id, created_by_id=users["participant"].id, status="draft",
+                         unit_id=org("晋城示范煤机制造有限公司").id, leader=leader),
+        "farm_entry": Entry(season_id=season_id, created_by_id=users["estation"].id, status="draft",
+                            agent_id=users["estation"].id, applicant=farmer,
+                            unit_id=org("北义城镇西村乡村e站").id),
+        "own_entry": Entry(season_id=season_id, created_by_id=users["nobody"].id, status="draft",
+                           unit_id=org("泽州示范电力检修有限公司").id),
+    }
+    db.session.add_all(objs.values())
+    db.session.commit()
+    objs.update(cq_unit=org("晋城示范煤机制造有限公司"), zz_station=org("北义城镇西村乡村e站"),
+                city_org=org("晋城市"))
+    return users, objs
+
+
+def test_the_walk_covers_every_role_and_every_action(world):
+    users, _ = world
+    held = {a.role for u in users.values() for a in u.roles}
+    assert held == set(ROLES) and users["nobody"].roles == []
+    assert {action for action, _ in EXPECTED} == set(policy.ACTIONS)
+
+
+@pytest.mark.parametrize("action,obj_key", list(EXPECTED))
+def test_every_user_against_every_action(world, action, obj_key):
+    users, objs = world
+    obj = objs[obj_key] if obj_key else None
+    got = {key for key, user in users.items() if policy.can(user, action, obj)}
+    assert got == EXPECTED[(action, obj_key)], (action, obj_key)
+
+
+def test_require_says_why_in_chinese(world):
+    users, objs = world
+    with pytest.raises(Forbidden) as denied:
+        policy.require(users["unit"], "entry.edit", objs["p_entry"])
+    assert denied.value.status == 403 and denied.value.code == "not_yours" and "填报人" in denied.value.message
+    with pytest.raises(Forbidden) as denied:
+        policy.require(users["county"], "season.manage_reminders")
+    assert denied.value.code == "city_admin_only" and "市级" in denied.value.message
+    with pytest.raises(Forbidden) as denied:
+        policy.require(users["county_zz"], "entry.recommend_county", objs["p_entry"])
+    assert denied.value.code == "review_not_allowed" and "县" in denied.value.message
+    policy.require(users["county"], "entry.recommend_county", objs["p_entry"])    # no raise
+    assert not policy.can(None, "entry.view", objs["p_entry"])                  # not logged in
+    with pytest.raises(ValueError):
+        policy.can(users["city"], "entry.veiw", objs["p_entry"])                 # a typo is a bug
+
+
+def test_system_scope_covers_the_units_of_one_organising_system(world, monkeypatch):
+    users, _ = world
+    league = add_org("团市委", "city", org("晋城市"))
+    league.system = "youth_league"
+    other_city = add_org("长治市", "city", org("山西省"))
+    far_unit = add_org("长治示范学院", "unit", other_city)
+    far_unit.system = "youth_league"
+    db.session.flush()
+    college, union_unit = org("晋城示范职业技术学院"), org("晋城示范煤机制造有限公司")
+    assert college.system == "youth_league" and union_unit.system == "union"
+    assert scopes.system(users["nobody"], league, college)          # same system, in the city
+    assert not scopes.system(users["nobody"], league, union_unit)   # another system
+    assert not scopes.system(users["nobody"], league, far_unit)     # same system, another city
+    assert not scopes.system(users["nobody"], org("城区"), college)  # held org has no system
+    # A role row with the scope: a youth-league officer reads the youth-league units' entries.
+    officer = User(openid="o-league")
+    db.session.add(officer)
+    db.session.flush()
+    officer.roles.append(RoleAssignment(role="county_admin", org_id=league.id))
+    db.session.flush()
+    entry = Entry(season_id=world[1]["p_entry"].season_id, created_by_id=users["nobody"].id,
+                  status="submitted", unit_id=college.id)
+    db.session.add(entry)
+    db.session.flush()
+    assert not policy.can(officer, "entry.view", entry)   # no row uses the scope yet
+    monkeypatch.setattr(policy, "TABLE", policy.TABLE + (policy.Grant("county_admin", "entry.view", "system"),))
+    assert policy.can(officer, "entry.view", entry)
+    assert not policy.can(officer, "entry.view", world[1]["p_entry"])
+
+
+def test_assigned_scope_is_a_hook_that_allows_nothing_yet(world):
+    users, objs = world
+    assert not scopes.assigned(users["expert"], org("晋城市"), objs["p_entry"])
+    assert policy.roles_with("entry.view", "assigned") == ("expert",)
+
+
+def test_managed_orgs_list_follows_the_table(world):
+    from server.services.permissions import managed_orgs
+    users, _ = world
+    assert managed_orgs(users["nobody"]) == [] and managed_orgs(users["estation"]) == []
+    assert managed_orgs(users["expert"]) == []
+    unit = [o.name for o in managed_orgs(users["unit"])]
+    assert unit == ["晋城示范煤机制造有限公司", "综采维修班"]
