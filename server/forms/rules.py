@@ -45,6 +45,13 @@ def not_before_start(value, ctx: Context):
         raise AnswerError("end_before_start", start=start)
 
 
+def not_after_completion(value, ctx: Context):
+    """A start date edited after the completion date was given is checked against it at once."""
+    end = ctx.entry.completed_on
+    if end and str(value)[:len(end)] > end[:len(str(value))]:
+        raise AnswerError("start_after_end", end=end)
+
+
 def not_funded(value, ctx: Context):
     """RULES.md: projects funded by the state, province, city or county are excluded."""
     if value is True:
@@ -94,6 +101,7 @@ RULES: dict[str, Rule] = {
     "in_achievement_window": Rule(in_achievement_window),
     "not_future": Rule(not_future),
     "not_before_start": Rule(not_before_start),
+    "not_after_completion": Rule(not_after_completion),
     "not_funded": Rule(not_funded, keeps_answer=True),
     "has_figures": Rule(has_figures_rule),
     "plausible_birth": Rule(plausible_birth),

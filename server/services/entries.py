@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from ..forms import rules
-from ..forms.applicability import applicable
+from ..forms.applicability import applicable, applies, dependants
 from ..forms.catalogue import Step, entry_fields, entry_steps, farmer_steps, label
 from ..forms.parsers import AnswerError
-from ..forms.types import Context, answer_type, parse_answer
+from ..forms.types import Context, answer_type, display, parse_answer
 from ..forms.values import get_value, is_filled, set_value
 from ..errors import AppError, Conflict, NotFound
 from ..extensions import db
@@ -92,9 +92,24 @@ def apply_answer(ctx: Context, step: Step, raw) -> object:
     value = parse_answer(step, raw, ctx)
     before, after = rules.split_kept(step.rules)
     rules.check(before, value, ctx)
-    set_value(ctx.entry, step.field, value)
+    _store(ctx.user, ctx.entry, step.field, value)
     rules.check(after, value, ctx)
     return value
+
+
+def _store(user: User, entry: Entry, field: str, value) -> None:
+    """Store one field; the answers it makes inapplicable are cleared, and their old values
+    are kept in the audit trail (DESIGN.md convention 10)."""
+    watched = [s.field for s in dependants(field, entry_steps())]
+    old = {f: get_value(entry, f) for f in watched}
+    set_value(entry, field, value)
+    cleared = {f: _plain(v) for f, v in old.items() if v not in (None, "", []) and get_value(entry, f) in (None, "", [])}
+    if cleared:
+        record(user, "entry_fields_cleared", "entry", entry.id, data={"because": field, "old": cleared})
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def create(user: User, values: dict[str, object]) -> Entry:
@@ -139,16 +154,25 @@ def update_fields(user: User, entry: Entry, values: dict[str, object], content_v
     rejected ones. Valid fields are stored even when others are not. Commits nothing."""
     ctx = context(user, entry, content_verdicts=content_verdicts)
     problems = []
-    for field, raw in values.items():
+    # In the forms' order, so a field is judged after the fields it depends on, whatever the
+    # order of the keys sent (patent.granted before patent.number).
+    order = {f: i for i, f in enumerate(entry_fields())}
+    for field, raw in sorted(values.items(), key=lambda kv: order.get(kv[0], -1)):
         step = entry_fields().get(field)
         if step is None or answer_type(step).needs_upload:
             problems.append({"field": field, "message": t("errors.field_not_editable", field=field)})
             continue
         try:
+            if not applies(step, lambda f: get_value(entry, f)):
+                if raw is None or raw == "":
+                    continue
+                condition = step.when[0]
+                raise AnswerError("not_applicable", label=label(field), condition=label(condition),
+                                  value=display(entry_fields()[condition], step.when[1], ctx))
             if raw is None or raw == "":
                 if not step.optional:
                     raise AnswerError("required_field")
-                set_value(entry, field, None)
+                _store(user, entry, field, None)
             else:
                 apply_answer(ctx, step, raw)
         except AnswerError as exc:

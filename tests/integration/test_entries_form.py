@@ -40,7 +40,8 @@ def test_a_field_rejected_in_chat_is_rejected_in_the_form(client, seeded):
     h = auth_header(login(client, "demo-participant")["token"])
     entry_id = client.post("/api/v1/entries", json={}, headers=h).get_json()["id"]
     res = client.patch(f"/api/v1/entries/{entry_id}", headers=h, json={
-        "title": "纠偏装置改进", "started_on": "2015年5月", "patent.number": "ZL 2020 2 1234567.8",
+        "title": "纠偏装置改进", "started_on": "2015年5月", "patent.granted": True,
+        "patent.number": "ZL 2020 2 1234567.8",
         "summary": "效果很好，大家都满意，领导也给予了高度评价，值得在全市推广应用，工友们都说方便。", "leader.phone": "12345"})
     assert res.status_code == 400
     err = res.get_json()["error"]
