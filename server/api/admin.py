@@ -2,10 +2,10 @@
 from flask import g
 from pydantic import BaseModel
 
-from ..errors import Forbidden, NotFound
-from ..extensions import db
+from ..errors import Forbidden
 from ..models import Season
 from ..services import reminders
+from ..services.seasons import get_season
 from . import bp
 from .endpoint import endpoint
 
@@ -26,10 +26,7 @@ class ReminderReportOut(BaseModel):
 def _season_for_city_admin(season_id: int) -> Season:
     if not any(a.role == "city_admin" for a in g.user.roles):
         raise Forbidden("errors.city_admin_only", code="city_admin_only")
-    season = db.session.get(Season, season_id)
-    if season is None:
-        raise NotFound("errors.season_not_found", code="season_not_found", season_id=season_id)
-    return season
+    return get_season(season_id)
 
 
 @endpoint(bp, "/admin/seasons/<int:season_id>/reminders", "GET", response=ReminderReportOut, tag="admin",

@@ -116,6 +116,10 @@ def logout(token: str) -> None:
         db.session.commit()
 
 
+def user_by_openid(openid: str) -> User | None:
+    return db.session.scalar(select(User).where(User.openid == openid))
+
+
 def revoke_all(user: User, actor: User | None = None) -> int:
     now = utcnow()
     sessions = db.session.scalars(select(AuthSession).where(
