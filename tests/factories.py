@@ -68,16 +68,19 @@ def make_season(window: str = "open", *, today: date | None = None, name: str | 
     24 months up to this month."""
     today = today or china_today()
     shift = {"open": 0, "not_open": 5, "closed": -10}[window]
-    d = lambda n: today + timedelta(days=n + shift)  # noqa: E731
+
+    def d(n: int) -> date:
+        return today + timedelta(days=n + shift)
+
     seed = lookup("demo_seed")
-    values = dict(
-        name=name or f"测试赛季{next(_serial)}", year=today.year,
-        organise_start=d(-90), organise_end=d(-3), submit_start=d(-2), submit_end=d(7),
-        review_start=d(8), review_end=d(27), publish_start=d(28), publish_end=d(120),
-        achievement_from=_month(today, 24), achievement_to=_month(today, 0), grace_minutes=0,
-        categories=[{"code": c, "label": label} for c, label in lookup("catalog.categories").items()],
-        industries=list(seed["industries"]), targets=dict(seed["targets"]),
-        reminders=dict(seed["reminders"]))
+    values = {
+        "name": name or f"测试赛季{next(_serial)}", "year": today.year,
+        "organise_start": d(-90), "organise_end": d(-3), "submit_start": d(-2), "submit_end": d(7),
+        "review_start": d(8), "review_end": d(27), "publish_start": d(28), "publish_end": d(120),
+        "achievement_from": _month(today, 24), "achievement_to": _month(today, 0), "grace_minutes": 0,
+        "categories": [{"code": c, "label": label} for c, label in lookup("catalog.categories").items()],
+        "industries": list(seed["industries"]), "targets": dict(seed["targets"]),
+        "reminders": dict(seed["reminders"])}
     values.update(fields)
     season = Season(**values)
     db.session.add(season)
