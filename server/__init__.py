@@ -13,8 +13,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     app.json.ensure_ascii = False
-    from .hooks.sessions import NoCookieSessions
-    app.session_interface = NoCookieSessions()
+    from .hooks.sessions import ConsoleCookieSessions
+    app.session_interface = ConsoleCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from .extensions import db, migrate

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
 
 def register_cli(app: Flask) -> None:
@@ -27,10 +26,8 @@ def register_cli(app: Flask) -> None:
     @click.argument("openid")
     def revoke_sessions_command(openid: str):
         """Log a user out everywhere (e.g. a lost phone)."""
-        from .extensions import db
-        from .models import User
-        from .services.auth import revoke_all
-        user = db.session.scalar(select(User).where(User.openid == openid))
+        from .services.auth import revoke_all, user_by_openid
+        user = user_by_openid(openid)
         if user is None:
             raise click.ClickException(f"no user with openid {openid}")
         click.echo(f"revoked {revoke_all(user)} session(s)")
@@ -40,13 +37,12 @@ def register_cli(app: Flask) -> None:
         """Reminder plan and delivery status per season."""
 
     def _season(season_id):
-        from .extensions import db
-        from .models import Season
-        season = db.session.get(Season, season_id)
-        if season is None:
-            from .texts import t
-            raise click.ClickException(t("errors.season_not_found", season_id=season_id))
-        return season
+        from .errors import NotFound
+        from .services.seasons import get_season
+        try:
+            return get_season(season_id)
+        except NotFound as exc:
+            raise click.ClickException(exc.message)
 
     @reminders_group.command("plan")
     @click.argument("season_id", type=int)

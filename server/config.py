@@ -17,9 +17,8 @@ class ConfigError(RuntimeError):
 def web_workers(env: dict | None = None) -> int:
     """gunicorn sync workers: WEB_WORKERS, else one more than the cores. A turn waits on
     PostgreSQL (six round trips) and, for a title or summary, on WeChat's content check; with
-    only as many workers as cores, the cores idle through those waits (bench/dialogue.py on
-    2 cores: the machine 80% busy at 2 workers, +10% turns/s at 3; at 5 workers the bare
-    endpoint already slows down)."""
+    only as many workers as cores, the cores idle through those waits (bench/dialogue.py; the
+    figures are in the README, 基准 / Benchmarks)."""
     env = os.environ if env is None else env
     return int(env.get("WEB_WORKERS") or (os.cpu_count() or 1) + 1)
 
@@ -33,9 +32,9 @@ def _normalise_db_url(url: str) -> str:
 
 
 def _engine_options(url: str) -> dict:
-    # No pre-ping: it costs a round trip per request (~1 ms of a 8 ms dialogue turn on
-    # PostgreSQL). A connection found dead answers 503 once (errors.py) and the pool
-    # is refreshed; recycling keeps connections younger than server-side idle limits.
+    # No pre-ping: it costs a round trip per request (README, 基准 / Benchmarks). A connection
+    # found dead answers 503 once (errors.py) and the pool is refreshed; recycling keeps
+    # connections younger than server-side idle limits.
     options = {"pool_pre_ping": False, "pool_recycle": 1800}
     if url.startswith(("postgres://", "postgresql")):
         from .db.pg_cursor import LazyDescriptionCursor

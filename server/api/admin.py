@@ -2,10 +2,9 @@
 from flask import g
 from pydantic import BaseModel
 
-from ..errors import NotFound
-from ..extensions import db
 from ..models import Season
 from ..services import policy, reminders
+from ..services.seasons import get_season
 from . import bp
 from .endpoint import endpoint
 
@@ -25,10 +24,7 @@ class ReminderReportOut(BaseModel):
 
 def _season_for_city_admin(season_id: int) -> Season:
     policy.require(g.user, "season.manage_reminders")
-    season = db.session.get(Season, season_id)
-    if season is None:
-        raise NotFound("errors.season_not_found", code="season_not_found", season_id=season_id)
-    return season
+    return get_season(season_id)
 
 
 @endpoint(bp, "/admin/seasons/<int:season_id>/reminders", "GET", response=ReminderReportOut, tag="admin",

@@ -1,9 +1,9 @@
 """Shaping an Entry into the canonical JSON of DESIGN.md, and flattening PATCH bodies."""
 from __future__ import annotations
 
-from ..extensions import db
-from ..models import Entry, Organisation, User
+from ..models import Entry, User
 from ..services import entries as entry_service
+from ..services.orgs import get_org
 from ..forms.values import LEADER_ATTRS, leader_photo
 from ..texts import t
 from .schemas import EntryOut
@@ -22,7 +22,7 @@ def flatten(data: dict, prefix: str = "") -> dict:
 
 
 def entry_out(user: User, e: Entry) -> EntryOut:
-    unit = db.session.get(Organisation, e.unit_id) if e.unit_id else None
+    unit = get_org(e.unit_id) if e.unit_id else None
     leader = {a: getattr(e.leader, a) for a in LEADER_ATTRS} if e.leader else {}
     photo = leader_photo(e)
     applicant = e.applicant if e.agent_id is not None else None

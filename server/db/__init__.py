@@ -6,6 +6,6 @@
   and tests/integration/test_pg_cursor.py passes with the plain cursor.
 - `row_writes.py`: a dialogue turn's two changed rows (conversation, draft) written as two
   hand-made UPDATEs with the ORM's own version check instead of the unit of work's flush
-  (−14% instructions per PostgreSQL turn, README benchmarks). Delete it if SQLAlchemy's flush
-  gets cheaper for two dirty objects, or if the dialogue bench shows no gain without it.
+  (fewer instructions per PostgreSQL turn: README, 基准 / Benchmarks). Delete it if
+  SQLAlchemy's flush gets cheaper for two dirty objects, or if the dialogue bench shows no gain without it.
 """

@@ -4,9 +4,9 @@ psycopg 3.3 builds a `Column` object for every column of the result each time
 `cursor.description` is read (psycopg issue #446 and PR #1240; not in a release as of 3.3.9).
 SQLAlchemy reads it after every SELECT only to learn that rows came back: once a statement has
 run, its result metadata is cached on the compiled statement and the columns are never looked
-at. A dialogue turn selects about 90 columns; building them was 9% of the instructions the web
-process spends on a turn on PostgreSQL (callgrind, bench/dialogue.py's script run in-process:
-8.83 million per turn before, 8.00 million after).
+at. A dialogue turn selects dozens of columns; building them was a measurable share of the
+instructions the web process spends on a turn on PostgreSQL (callgrind figures in the README,
+基准 / Benchmarks).
 
 `description` here answers None exactly when psycopg does, and otherwise a sequence whose
 length is known at once and whose items are psycopg's own `Column`s, built on first access.

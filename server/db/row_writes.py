@@ -2,11 +2,11 @@
 
 A dialogue turn usually changes two rows, the conversation and its draft, and nothing else.
 For those two UPDATEs the unit of work spends more CPU sorting, diffing and bookkeeping than
-the statements cost (about a quarter of a millisecond per turn on PostgreSQL, measured in
-bench/dialogue.py and noted in the README). Here each such row gets one UPDATE of exactly the
-columns the ORM recorded as changed, with the same optimistic version check the ORM makes
-(`WHERE id = … AND version = …`, StaleDataError when no row matched), and the object is then
-expired, so the commit has nothing left to flush and a later read sees the row as written.
+the statements cost (bench/dialogue.py; figures in the README, 基准 / Benchmarks). Here each
+such row gets one UPDATE of exactly the columns the ORM recorded as changed, with the same
+optimistic version check the ORM makes (`WHERE id = … AND version = …`, StaleDataError when
+no row matched), and the object is then expired, so the commit has nothing left to flush and
+a later read sees the row as written.
 
 Anything else in the session (a new row, a deletion, a changed relationship or collection, a
 third changed object) returns False before writing anything: the caller's commit then flushes

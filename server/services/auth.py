@@ -76,7 +76,7 @@ def login(code: str) -> tuple[str, AuthSession]:
 
 # One query for the user, their roles and the login session's two dates: every API request runs
 # it. The session is read as columns, not as an object: mapping a fourth entity cost more than
-# the columns are worth (−1.5% instructions per dialogue turn). Built once (with a bound
+# the columns are worth (README, 基准 / Benchmarks). Built once (with a bound
 # parameter) because SQLAlchemy memoises a statement's cache key on the object — rebuilding it
 # per request cost as much again as running it.
 _SESSION_USER_ROLES = (select(User, AuthSession.revoked_at, AuthSession.expires_at)
@@ -114,6 +114,10 @@ def logout(token: str) -> None:
     if session and session.revoked_at is None:
         session.revoked_at = utcnow()
         db.session.commit()
+
+
+def user_by_openid(openid: str) -> User | None:
+    return db.session.scalar(select(User).where(User.openid == openid))
 
 
 def revoke_all(user: User, actor: User | None = None) -> int:

@@ -19,3 +19,7 @@ def add_org(name: str, kind: str, parent: Organisation | None = None, **attrs) -
 def children(org: Organisation) -> list[Organisation]:
     return list(db.session.scalars(
         select(Organisation).where(Organisation.parent_id == org.id).order_by(Organisation.id)))
+
+
+def get_org(org_id: int) -> Organisation | None:
+    return db.session.get(Organisation, org_id)

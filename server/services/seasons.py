@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Season
 from ..timeutil import utcnow
@@ -19,3 +20,10 @@ def current_season(now: datetime | None = None) -> Season | None:
             return season
     started = [s for s in seasons if s.phase_bounds_utc("organise")[0] <= now]
     return started[0] if started else (seasons[-1] if seasons else None)
+
+
+def get_season(season_id: int) -> Season:
+    season = db.session.get(Season, season_id)
+    if season is None:
+        raise NotFound("errors.season_not_found", code="season_not_found", season_id=season_id)
+    return season

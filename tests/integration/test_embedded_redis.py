@@ -55,8 +55,9 @@ def test_a_server_that_does_not_answer_is_stopped_by_signal(tmp_path):
 
 def test_a_process_started_on_its_own_starts_the_embedded_server(tmp_path, monkeypatch):
     # `flask shell` or a lone worker, with no REDIS_URL: the first Redis use starts one.
-    import server.devstack.embedded_redis as embedded
     from flask import Flask
+
+    import server.devstack.embedded_redis as embedded
     from server.extensions import redis_client
     monkeypatch.setattr(embedded, "INSTANCE_DIR", tmp_path)
     monkeypatch.setattr(embedded, "_server", None)
