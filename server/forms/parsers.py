@@ -115,9 +115,9 @@ def read_numeral(text: str, *, digitwise: bool = False) -> Decimal | None:
             value = _BIG_UNIT[unit]
             if value >= last_big:
                 return None
+            if pending is None and not section:
+                return None                # 万 with no number before it
             section += pending if pending is not None else 0
-            if not section:
-                return None
             result += section * value
             section, pending, last_small, last_big, last_unit, zero = Decimal(0), None, 10 ** 9, value, value, False
     if pending is not None:
@@ -178,7 +178,7 @@ _YES_PHRASES = {
     "是", "是的", "是滴", "有", "有的", "有过", "对", "对的", "对头", "嗯", "嗯嗯", "好", "好的", "行", "中", "成",
     "可以", "同意", "愿意", "确认", "确定", "获得", "已获得", "获得了", "已授权", "授权了", "已经授权", "已经获得",
     "当然", "肯定", "必须的", "正确", "没错", "没问题", "没毛病", "不错", "错不了", "可不是", "可不是嘛", "那当然",
-    "yes", "y", "yep", "yeah", "ok", "okay", "true", "1", "√",
+    "yes", "y", "yep", "yeah", "ok", "okay", "true", "1", "√", "👌", "👍",
 }
 _NO_PHRASES = {
     "否", "不", "不是", "没", "没有", "没得", "木有", "无", "非", "未", "并没有", "还没", "还没有", "尚未", "暂无", "暂时没有",
@@ -200,10 +200,11 @@ _UNSURE_PHRASES = {
 _FILLERS = {"我", "我们", "本人", "这个", "那个", "呃", "额", "哦", "噢", "喔", "啊", "呀", "吧", "呢", "啦", "嘛", "哈",
             "了", "的", "过", "专利", "项目", "立项", "经费", "课题"}   # the question's own words echoed back
 _SOFT_YES = {"嗯", "嗯嗯", "嗯呢"}    # yes alone; beside other words only a filler (嗯，没有 is no)
+# Where two lists hold a phrase the later wins: 不确定 is unsure (not 不 + 确定), 不是没有 is yes.
 _YESNO_LOOKUP: dict[str, str] = {
-    **{ph: "filler" for ph in _FILLERS}, **{ph: "unsure" for ph in _UNSURE_PHRASES},
-    **{ph: "no" for ph in _NO_PHRASES}, **{ph: "yes" for ph in _YES_PHRASES - _SOFT_YES},
-    **{ph: "soft_yes" for ph in _SOFT_YES}}
+    **{ph: "filler" for ph in _FILLERS}, **{ph: "no" for ph in _NO_PHRASES},
+    **{ph: "yes" for ph in _YES_PHRASES - _SOFT_YES}, **{ph: "soft_yes" for ph in _SOFT_YES},
+    **{ph: "unsure" for ph in _UNSURE_PHRASES}}
 _YESNO_LONGEST = max(len(ph) for ph in _YESNO_LOOKUP)
 
 
@@ -232,7 +233,8 @@ def parse_yesno(value) -> bool:
     together, raises `yesno_unclear`."""
     if isinstance(value, bool):
         return value
-    answer = "".join(ch for ch in normalise(value).lower() if unicodedata.category(ch)[0] not in "PZC")
+    answer = "".join(ch for ch in normalise(value).lower()
+                     if unicodedata.category(ch)[0] not in "PZC" and ch not in "~～")
     words = _yesno_words(answer) if answer else None
     if not words:
         raise AnswerError("yesno_unclear")
