@@ -486,10 +486,10 @@ _NOT_NUMBERS = (
     "一模一样", "一清二楚", "一丝不苟", "一成不变", "一心一意", "两手抓", "两面", "两者", "两岸", "不二", "专一",
     "如一", "第一", "星期一", "周一", "一把手", "一年四季", "一如既往")
 _NUMERAL_CHARS = "〇零一二三四五六七八九两十百千万亿"
-_CN_FIGURE = re.compile(rf"(?<!第)([{_NUMERAL_CHARS}]+)(?:点[{_NUMERAL_CHARS}]+)?(多|余|来|几)?")
+_CN_FIGURE = re.compile(rf"(?<![第{_NUMERAL_CHARS}])([{_NUMERAL_CHARS}]+)(?:点[{_NUMERAL_CHARS}]+)?(多|余|来|几)?")
 _FRACTION = re.compile(rf"[\d{_NUMERAL_CHARS}]+分之[\d{_NUMERAL_CHARS}]+|\d+(?:\.\d+)?\s*/\s*\d+(?!\s*[{_CALENDAR}])"
                        rf"|百分之|千分之")
-_ARABIC_FIGURE = re.compile(rf"(?<!第)\d+(?:\.\d+)?\s*(?:[%‰℃°]|[a-zA-Z]+|(?![{_CALENDAR}])[\u4e00-\u9fff])")
+_ARABIC_FIGURE = re.compile(rf"(?<![第\d.])\d+(?:\.\d+)?\s*(?:[%‰℃°]|[a-zA-Z]+|(?![{_CALENDAR}])[\u4e00-\u9fff])")
 _FINANCIAL_RUN = re.compile(r"[壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億零〇]{2,}")
 
 
