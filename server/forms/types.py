@@ -178,7 +178,18 @@ register("date", AnswerType(_plain(parsers.parse_date)))
 register("yesno", AnswerType(_plain(parsers.parse_yesno),
                              display=lambda step, value, ctx: lookup("dialogue.yes_no_options")[0 if value else 1],
                              buttons_key="dialogue.yes_no_options"))
-register("amount", AnswerType(_plain(parsers.parse_amount),
+def _parse_amount(step: Step, raw, ctx: Context):
+    """An amount in 万元/年. A bare figure whose size makes the unit doubtful (三千: 3000 万元/年 or
+    3000 元?) is not stored on a guess: the person is asked to say the unit. (Confirming the
+    reading back with 是/否 instead is the next step; parsers.AmountReading.confirmation.)"""
+    reading = parsers.read_amount(raw)
+    if reading.alternatives:
+        key, params = reading.confirmation()
+        raise AnswerError("amount_unit_needed", **params)
+    return reading.amount
+
+
+register("amount", AnswerType(_parse_amount,
                               display=lambda step, value, ctx: lookup("dialogue.amount_display").format(
                                   amount=f"{Decimal(value).normalize():f}")))
 register("mobile", AnswerType(_plain(parsers.parse_mobile)))

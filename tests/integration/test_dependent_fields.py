@@ -84,3 +84,23 @@ def test_form_mode_refuses_a_start_after_the_completion(client, seeded):
     later = (START[0] + (START[1] // 12), START[1] % 12 + 1)
     res = client.patch(f"/api/v1/entries/{entry_id}", json={"started_on": f"{later[0]}-{later[1]:02d}"}, headers=h)
     assert res.status_code == 400 and res.get_json()["error"]["problems"][0]["field"] == "started_on"
+
+
+@pytest.mark.parametrize("answer, stored", [
+    ("两万五千元", "2.50"), ("5万块钱", "5.00"), ("壹拾万元", "10.00"), ("三千元", "0.30"), ("3000万", "3000.00"),
+    ("50万左右", "50.00"),
+])
+def test_amounts_as_people_write_them_are_stored_in_wan_yuan(client, seeded, answer, stored):
+    h, entry_id = _draft(client)
+    res = client.patch(f"/api/v1/entries/{entry_id}", json={"benefit": {"kind": "economic", "amount": answer}}, headers=h)
+    assert res.status_code == 200, res.get_json()
+    assert f"{db.session.get(Entry, entry_id).benefit_amount:.2f}" == stored
+
+
+@pytest.mark.parametrize("answer", ["三千", "3000", "5000"])
+def test_a_bare_figure_of_doubtful_unit_is_asked_again_not_guessed(client, seeded, answer):
+    h, entry_id = _draft(client)
+    res = client.patch(f"/api/v1/entries/{entry_id}", json={"benefit": {"kind": "economic", "amount": answer}}, headers=h)
+    problems = {p["field"]: p["message"] for p in res.get_json()["error"]["problems"]}
+    assert "万" in problems["benefit.amount"] and "元" in problems["benefit.amount"]
+    assert db.session.get(Entry, entry_id).benefit_amount is None

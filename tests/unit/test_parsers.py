@@ -70,7 +70,7 @@ def test_amount(text, amount):
     assert p.parse_amount(text) == Decimal(amount)
 
 
-@pytest.mark.parametrize("text", ["很多", "50美元", "", "-5万", "五十万多"])
+@pytest.mark.parametrize("text", ["很多", "50美元", "", "-5万", "几十万"])
 def test_amount_errors(text):
     with pytest.raises(AnswerError):
         p.parse_amount(text)
@@ -86,7 +86,7 @@ def test_no(text):
     assert p.parse_yesno(text) is False
 
 
-@pytest.mark.parametrize("text", ["也许", "", "？"])
+@pytest.mark.parametrize("text", ["随便", "", "？"])
 def test_yesno_unclear(text):
     with pytest.raises(AnswerError, match="yesno_unclear"):
         p.parse_yesno(text)
@@ -148,7 +148,7 @@ def test_has_figures(text, ok):
 
 
 def test_text_bounds():
-    assert p.parse_text("  项目  名称 ", min_len=2) == "项目 名称"
+    assert p.parse_text("  项目  名称 ", min_len=2) == "项目  名称"
     with pytest.raises(AnswerError, match="text_too_short"):
         p.parse_text("", min_len=1)
     with pytest.raises(AnswerError, match="text_too_long"):
