@@ -115,22 +115,18 @@ def _plain(value):
 def create(user: User, values: dict[str, object]) -> Entry:
     """Form mode: a new draft with the given fields, committed. Raises FieldProblems (after
     committing the draft and its valid fields) when some fields were rejected."""
-    def work(verdicts):
-        entry = create_draft(user)
-        problems = update_fields(user, entry, values, verdicts)
-        db.session.commit()
-        return entry, problems
-    entry, problems = content.run_checked(user.id, work)
-    if problems:
-        raise FieldProblems(problems)
-    return entry
+    return _write_fields(user, lambda: create_draft(user), values)
 
 
 def update(user: User, entry_id: int, values: dict[str, object]) -> Entry:
     """Form mode: change fields of my draft, committed; FieldProblems names the rejected ones
     (the valid ones are saved)."""
+    return _write_fields(user, lambda: get_editable(user, entry_id), values)
+
+
+def _write_fields(user: User, load, values: dict[str, object]) -> Entry:
     def work(verdicts):
-        entry = get_editable(user, entry_id)
+        entry = load()
         problems = update_fields(user, entry, values, verdicts)
         db.session.commit()
         return entry, problems
