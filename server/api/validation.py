@@ -4,13 +4,17 @@ from __future__ import annotations
 from pydantic import ValidationError as PydanticError
 
 from ..errors import ValidationError
+from ..forms.catalogue import entry_fields
+from ..forms.catalogue import label as entry_label
 from ..texts import lookup
 
 
 def field_label(field: str) -> str:
-    """The Chinese name of an API field when there is one (项目名称 for title)."""
+    """The Chinese name of an API field when there is one (项目名称 for title): an entry's field
+    from the one field catalogue (forms/catalogue.py), the API's own fields from catalog.yaml."""
     labels = lookup("catalog.field_labels")
-    return f"{labels[field]}（{field}）" if field in labels else field
+    name = labels.get(field) or (entry_label(field) if field in entry_fields() else None)
+    return f"{name}（{field}）" if name else field
 
 _TYPE_KEYS = {
     "missing": "errors.field_missing",
