@@ -71,3 +71,22 @@ def test_duplicate_keys_are_refused(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         texts.catalogue.cache_clear()
+
+
+def test_every_flow_has_its_texts_and_known_steps():
+    from server.dialogue import flows
+    from server.forms.types import TYPES
+    for key in flows.keys():
+        flow = flows.get(key)
+        assert flow.text("started", total=1), key
+        if flow.requires:
+            assert flow.text("not_allowed"), key
+        for step in flow.steps:
+            assert step.type in TYPES and step.prompt and step.help, (key, step.field)
+
+
+def test_the_gender_question_offers_buttons_like_every_choice():
+    from server.forms.catalogue import entry_steps
+    from server.forms.types import answer_type
+    gender = next(s for s in entry_steps() if s.field == "leader.gender")
+    assert [o.label for o in answer_type(gender).options(gender, None)] == ["男", "女"]
