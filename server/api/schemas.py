@@ -103,7 +103,7 @@ class ProgressOut(BaseModel):
 
 
 class DialogueState(BaseModel):
-    flow: str = Field(description="entry（本人申报）或 entry_proxy（为农户申报）")
+    flow: str = Field(description="流程（message_templates/zh_CN/flows.yaml）：entry（本人申报）、entry_proxy（为农户申报）、farmer_registration（登记农户）")
     step: str | None = Field(description="正在询问的字段名、confirm，空闲时为 null")
     done: bool
     progress: ProgressOut | None = None

@@ -187,7 +187,7 @@ class Engine:
         return [Reply("\n".join(lines))]
 
     def result(self) -> TurnResult:
-        subject_id = getattr(self.entry, "id", None) if self.entry is not None else self.finished_id
+        subject_id = self.entry.id if self.entry is not None else self.finished_id
         return TurnResult(self.replies, self.conv.step, self.done, subject_id, self.progress(),
                           self.flow.key if self.flow else "entry")
 

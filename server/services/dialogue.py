@@ -10,7 +10,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..dialogue.engine import Engine, Reply, TurnResult
 from ..errors import AppError
-from ..forms.rules import ContentCheckNeeded
 from ..extensions import db
 from ..models import Conversation, User
 from ..db.row_writes import write_changed_rows
@@ -60,8 +59,6 @@ def _run_once(user_id: int, action, after, verdicts: dict) -> TurnResult:
             db.session.rollback()
             if attempt == ATTEMPTS - 1:
                 raise AppError("errors.conflict", code="conflict", status=409)
-        except ContentCheckNeeded:
-            raise       # content.run_checked rolls back, asks WeChat unlocked, and runs it again
         except Exception:
             db.session.rollback()
             raise

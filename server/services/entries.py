@@ -9,7 +9,8 @@ from sqlalchemy import or_, select
 
 from ..forms import rules
 from ..forms.applicability import applicable, applies, dependants
-from ..forms.catalogue import Step, entry_fields, entry_steps, farmer_steps, label
+from ..dialogue import flows
+from ..forms.catalogue import Step, entry_fields, entry_steps, label
 from ..forms.parsers import AnswerError
 from ..forms.types import Context, answer_type, display, parse_answer
 from ..forms.values import get_value, is_filled, set_value
@@ -31,9 +32,10 @@ def context(user: User, entry: Entry, proxy: bool | None = None, content_verdict
 
 
 def flow_steps(entry: Entry) -> list[Step]:
-    """The fields that apply to this entry now (a farmer's registration first for a proxy entry)."""
+    """The fields that apply to this entry now: the steps of its flow in the registry (flows.yaml;
+    为农户申报 includes the farmer's registration first)."""
     proxy = entry.applicant_id is not None and entry.agent_id is not None
-    steps = (farmer_steps() + entry_steps()) if proxy else entry_steps()
+    steps = flows.get("entry_proxy" if proxy else "entry").steps
     return applicable(steps, lambda f: get_value(entry, f))
 
 
