@@ -35,7 +35,14 @@ class Season(db.Model):
     industries: Mapped[list] = mapped_column(JSON, default=list)   # ["煤炭", ...]
     targets: Mapped[dict] = mapped_column(JSON, default=dict)      # {"state_owned": 0.9, ...}
     reminders: Mapped[dict] = mapped_column(JSON, default=dict)    # plan settings, issue 5
+    # Per-season choices of later capabilities, one key each, documented where read; a missing
+    # key means that capability's default. Read with `setting(key, default)`.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def setting(self, key: str, default=None):
+        """The season's choice for `key` (see `settings`), or `default` when not set."""
+        return (self.settings or {}).get(key, default)
 
     def phase_bounds_utc(self, phase: str) -> tuple[datetime, datetime]:
         start, end = getattr(self, f"{phase}_start"), getattr(self, f"{phase}_end")
