@@ -55,13 +55,25 @@ TABLE: tuple[Grant, ...] = (
     Grant("unit_admin", "entry.view", "subtree"),
     Grant("county_admin", "entry.view", "subtree"),
     Grant("city_admin", "entry.view", "subtree"),
+    # A network's county body (团县委, 县科协, 县妇联) sees its system's units in its area.
+    Grant("county_admin", "entry.view", "system"),
     Grant("unit_admin", "org.view", "subtree"),
     Grant("county_admin", "org.view", "subtree"),
     Grant("city_admin", "org.view", "subtree"),
-    # The review chain inside 成果申报 (RULES: units, then counties, recommend upward).
-    Grant("unit_admin", "entry.recommend_unit", "subtree"),
-    Grant("unit_admin", "entry.return", "subtree"),
-    Grant("county_admin", "entry.recommend_county", "subtree"),
+    # The review chain (RULES: units, then counties or industry unions, recommend upward; the
+    # city accepts). The *_level scopes (review/route.py) pick the one organisation acting at
+    # that level on that entry: a unit with no admin is handled by its county (or the city), a
+    # county with no admin by the city; a network's county body (团县委…) takes its units.
+    Grant("unit_admin", "entry.review_unit", "unit_level"),
+    Grant("county_admin", "entry.review_unit", "unit_level"),
+    Grant("city_admin", "entry.review_unit", "unit_level"),
+    Grant("county_admin", "entry.review_county", "county_level"),
+    Grant("city_admin", "entry.review_county", "county_level"),
+    Grant("city_admin", "entry.review_city", "city_level"),
+    # The 附件2 recommendation sheet of an organisation the office manages.
+    Grant("unit_admin", "review.sheet", "subtree"),
+    Grant("county_admin", "review.sheet", "subtree"),
+    Grant("city_admin", "review.sheet", "subtree"),
     # Experts read the entries assigned to them (scopes.assigned is False until assignments exist).
     Grant("expert", "entry.view", "assigned"),
     # The city office runs the season.
@@ -75,9 +87,10 @@ DENIED = {
     "entry.edit": ("errors.entry_not_yours", "not_yours"),
     "entry.submit": ("errors.entry_not_yours", "not_yours"),
     "entry.withdraw": ("errors.entry_not_yours", "not_yours"),
-    "entry.recommend_unit": ("errors.review_not_allowed", "review_not_allowed"),
-    "entry.recommend_county": ("errors.review_not_allowed", "review_not_allowed"),
-    "entry.return": ("errors.review_not_allowed", "review_not_allowed"),
+    "entry.review_unit": ("errors.review_not_allowed", "review_not_allowed"),
+    "entry.review_county": ("errors.review_not_allowed", "review_not_allowed"),
+    "entry.review_city": ("errors.review_not_allowed", "review_not_allowed"),
+    "review.sheet": ("errors.forbidden_scope", "out_of_scope"),
     "org.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
 }

@@ -66,5 +66,19 @@ def assigned(user: User, held: Organisation | None, obj) -> bool:
     return False
 
 
+def _level(level: str):
+    def check(user: User, held: Organisation | None, obj) -> bool:
+        from .review.route import at_level
+        return held is not None and isinstance(obj, Entry) and at_level(user.id, held, obj, level)
+    check.__doc__ = (f"An entry waiting for the {level} level whose handling organisation (review/route.py: "
+                     "after the fallbacks for missing admins and skipped levels) is the held one; never "
+                     "one the user filed.")
+    return check
+
+
+unit_level, county_level, city_level = _level("unit"), _level("county"), _level("city")
+
+
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
-          "subtree": subtree, "system": system, "assigned": assigned}
+          "subtree": subtree, "system": system, "assigned": assigned,
+          "unit_level": unit_level, "county_level": county_level, "city_level": city_level}

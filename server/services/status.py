@@ -8,7 +8,7 @@ then counties, review and recommend upward; DESIGN.md lists the statuses.
 
     transition(entry, "submit", user, data={...}) -> entry   (commits nothing; the caller does)
     EDITABLE           statuses the filer may still change (those a submit starts from)
-    waiting_for()      {role: statuses} an office has to act on (reminders)
+    waiting_for()      {level: statuses} a reviewing level has to act on (reminders, queues)
 """
 from __future__ import annotations
 
@@ -30,6 +30,24 @@ class Row:
     permission: str                      # a policy action (policy.TABLE)
     phases: tuple[str, ...] | None       # season phases (models/season.py PHASES) or None
     event: str | None = None             # outbox event kind, emitted in the same transaction
+    level: str | None = None             # a reviewing level: phases from the season (review/calendar.py)
+
+
+UNIT, COUNTY, CITY = "entry.review_unit", "entry.review_county", "entry.review_city"
+
+
+def _review(source: str, level: str, permission: str, upward: str) -> tuple[Row, ...]:
+    """The acts of one reviewing level on an entry waiting in `source` (issue 15): pass it on,
+    return it with a reason (not_ours: the unit says it is not theirs), not recommend it
+    (terminal), find it ineligible (terminal, naming the RULES.md rule)."""
+    event = "entry_accepted" if upward == "accepted" else "entry_recommended"
+    rows = [Row(source, "accept" if upward == "accepted" else "recommend", upward, permission, None, event, level),
+            Row(source, "return", "returned", permission, None, "entry_returned", level),
+            Row(source, "not_recommend", "not_recommended", permission, None, "entry_not_recommended", level),
+            Row(source, "ineligible", "ineligible", permission, None, "entry_not_recommended", level)]
+    if level == "unit":
+        rows.append(Row(source, "not_ours", "returned", permission, None, "entry_returned", level))
+    return tuple(rows)
 
 
 TRANSITIONS: tuple[Row, ...] = (
@@ -37,17 +55,18 @@ TRANSITIONS: tuple[Row, ...] = (
     Row("returned", "submit", "submitted", "entry.submit", ("submit",), "entry_submitted"),
     Row("draft", "withdraw", "withdrawn", "entry.withdraw", None),
     Row("returned", "withdraw", "withdrawn", "entry.withdraw", None),
-    Row("submitted", "recommend", "unit_recommended", "entry.recommend_unit", ("submit",)),
-    Row("submitted", "return", "returned", "entry.return", ("submit",)),
-    Row("unit_recommended", "recommend", "county_recommended", "entry.recommend_county", ("submit",)),
-    # The review chain adds rows here (each with its policy row and a test), e.g.:
-    #   unit_recommended --return--> returned            (county sends it back)
-    #   submitted / unit_recommended --not_ours--> not_recommended
-    #   county_recommended --accept--> accepted          (city office, review phase)
-    #   accepted --score--> scored (experts) --decide--> decided (publish phase)
-    #   submitted --withdraw--> withdrawn                (the filer, before a unit acts)
-    #   any --ineligible--> ineligible                   (funded project found later)
-    # An event for returned / recommended entries comes with its notification handler.
+    # The filer withdraws before the city accepts (issue 15).
+    Row("submitted", "withdraw", "withdrawn", "entry.withdraw", None),
+    Row("unit_recommended", "withdraw", "withdrawn", "entry.withdraw", None),
+    Row("county_recommended", "withdraw", "withdrawn", "entry.withdraw", None),
+    # The review chain: unit → county (or industry union, or the network's county body) → city.
+    # The level a row belongs to gives its phases (review/calendar.py, per season).
+    *_review("submitted", "unit", UNIT, "unit_recommended"),
+    *_review("unit_recommended", "county", COUNTY, "county_recommended"),
+    # A unit directly under the city has no county level: the city acts on unit_recommended.
+    *_review("unit_recommended", "city", CITY, "accepted"),
+    *_review("county_recommended", "city", CITY, "accepted"),
+    # Expert scoring (issue 16) adds: accepted --score--> scored --decide--> decided.
 )
 
 # The filer may change an entry in the statuses a submit starts from.
@@ -62,17 +81,21 @@ def find(status: str, action: str) -> Row | None:
 
 
 def check(entry: Entry, action: str, actor: User) -> Row:
-    """The row for `action` from the entry's status, if the actor may take it: Conflict (409)
-    when no row starts from this status, Forbidden (403) from the policy."""
+    """The row for `action` from the entry's status that the actor may take (of several — the
+    county's and the city's acts on unit_recommended — the first the policy allows): Conflict
+    (409) when no row starts from this status, Forbidden (403) from the policy."""
     if not any(r.action == action for r in TRANSITIONS):
         raise ValueError(f"unknown status action {action!r}")
-    row = find(entry.status, action)
-    if row is None:
+    rows = [r for r in TRANSITIONS if r.source == entry.status and r.action == action]
+    if not rows:
         key, code = _CONFLICT.get(action, ("errors.wrong_status", "wrong_status"))
         raise Conflict(key, code=code, status_label=t(f"catalog.statuses.{entry.status}"),
                        action_label=t(f"catalog.status_actions.{action}"))
-    policy.require(actor, row.permission, entry)
-    return row
+    for row in rows:
+        if policy.can(actor, row.permission, entry):
+            return row
+    policy.require(actor, rows[0].permission, entry)
+    return rows[0]
 
 
 def transition(entry: Entry, action: str, actor: User, reason: str | None = None,
@@ -81,11 +104,13 @@ def transition(entry: Entry, action: str, actor: User, reason: str | None = None
     (entry_<to status>, with from/to/reason/data) and the row's outbox event, all added to the
     caller's transaction."""
     row = check(entry, action, actor)
-    if row.phases:
-        problem = phase_problem(entry.season, row)
-        if problem:
-            raise problem
+    problem = phase_problem(entry.season, row, entry)
+    if problem:
+        raise problem
     before, entry.status = entry.status, row.target
+    if row.target == "submitted" and entry.unit_id is not None:
+        from .review.route import ensure
+        ensure(entry, recompute=True)     # who reviews it, from its unit: it climbs from the unit again
     record(actor, f"entry_{row.target}", "entry", entry.id, from_status=before, to_status=row.target,
            reason=reason, data=data)
     if row.event:
@@ -105,26 +130,41 @@ def window_problem(season: Season) -> AppError | None:
                     end=season.submit_end.isoformat())
 
 
-def phase_problem(season: Season, row: Row) -> AppError | None:
-    """Why the row cannot be taken now (outside its phases), or None when it can."""
+def row_phases(season: Season, row: Row) -> tuple[str, ...] | None:
+    if row.level is not None:
+        from .review.calendar import phases
+        return phases(season, row.level)
+    return row.phases
+
+
+def phase_problem(season: Season, row: Row, entry: Entry | None = None) -> AppError | None:
+    """Why the row cannot be taken now (outside its phases; for a (re)submission, past the
+    participants' deadline or the reply-by date of a return), or None when it can."""
+    phases = row_phases(season, row)
+    if not phases:
+        return None
     now = utcnow()
-    bounds = [season.phase_bounds_utc(p) for p in row.phases]
+    if row.action == "submit" and entry is not None:
+        from .review.calendar import submit_closed
+        from .review.route import reply_by
+        opened = season.phase_bounds_utc("submit")[0] <= now
+        return window_problem(season) if not opened else submit_closed(entry, reply_by(entry), now)
+    bounds = [season.phase_bounds_utc(p) for p in phases]
     if any(start <= now < end for start, end in bounds):
         return None
     if row.action == "submit":
         return window_problem(season)    # the participant's wording: draft kept, dates shown
     windows = "、".join(f"{getattr(season, p + '_start').isoformat()} 至 {getattr(season, p + '_end').isoformat()}"
-                       for p in row.phases)
+                       for p in phases)
     return Conflict("errors.wrong_phase", code="wrong_phase", windows=windows,
                     action_label=t(f"catalog.status_actions.{row.action}"),
-                    phases="、".join(t(f"catalog.phases.{p}") for p in row.phases))
+                    phases="、".join(t(f"catalog.phases.{p}") for p in phases))
 
 
 def waiting_for() -> dict[str, tuple[str, ...]]:
-    """{role: statuses}: entries an office has to act on — those in a status some row starts
-    from whose policy action the role holds over its subtree (for reminders)."""
+    """{level: statuses}: what each reviewing level has to act on (reminders, queues)."""
     out: dict[str, dict[str, None]] = {}
     for row in TRANSITIONS:
-        for role in policy.roles_with(row.permission, "subtree"):
-            out.setdefault(role, {})[row.source] = None
-    return {role: tuple(statuses) for role, statuses in out.items()}
+        if row.level is not None:
+            out.setdefault(row.level, {})[row.source] = None
+    return {level: tuple(statuses) for level, statuses in out.items()}

@@ -47,15 +47,15 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("entry.withdraw", "p_entry"): {"participant"},
     ("entry.withdraw", "farm_entry"): {"estation"},
     ("entry.withdraw", "own_entry"): {"nobody"},
-    ("entry.recommend_unit", "p_entry"): {"unit"},
-    ("entry.recommend_unit", "farm_entry"): set(),
-    ("entry.recommend_unit", "own_entry"): set(),
-    ("entry.return", "p_entry"): {"unit"},
-    ("entry.return", "farm_entry"): set(),
-    ("entry.return", "own_entry"): set(),
-    ("entry.recommend_county", "p_entry"): {"county"},
-    ("entry.recommend_county", "farm_entry"): {"county_zz"},
-    ("entry.recommend_county", "own_entry"): {"county_zz"},
+    # Review acts need a submitted entry with its route: drafts are nobody's to review
+    # (tests/integration/test_review_policy.py walks every role × act on routed entries).
+    ("entry.review_unit", "p_entry"): set(),
+    ("entry.review_unit", "farm_entry"): set(),
+    ("entry.review_county", "own_entry"): set(),
+    ("entry.review_city", "p_entry"): set(),
+    ("review.sheet", "cq_unit"): {"unit", "county", "city"},
+    ("review.sheet", "zz_station"): {"county_zz", "city"},
+    ("review.sheet", "city_org"): {"city"},
     ("org.view", "cq_unit"): {"unit", "county", "city"},
     ("org.view", "zz_station"): {"county_zz", "city"},
     ("org.view", "city_org"): {"city"},
@@ -116,9 +116,8 @@ def test_require_says_why_in_chinese(world):
         policy.require(users["county"], "season.manage_reminders")
     assert denied.value.code == "city_admin_only" and "市级" in denied.value.message
     with pytest.raises(Forbidden) as denied:
-        policy.require(users["county_zz"], "entry.recommend_county", objs["p_entry"])
+        policy.require(users["county_zz"], "entry.review_county", objs["p_entry"])
     assert denied.value.code == "review_not_allowed" and "县" in denied.value.message
-    policy.require(users["county"], "entry.recommend_county", objs["p_entry"])    # no raise
     assert not policy.can(None, "entry.view", objs["p_entry"])                  # not logged in
     with pytest.raises(ValueError):
         policy.can(users["city"], "entry.veiw", objs["p_entry"])                 # a typo is a bug
@@ -148,8 +147,7 @@ def test_system_scope_covers_the_units_of_one_organising_system(world, monkeypat
                   status="submitted", unit_id=college.id)
     db.session.add(entry)
     db.session.flush()
-    assert not policy.can(officer, "entry.view", entry)   # no row uses the scope yet
-    monkeypatch.setattr(policy, "TABLE", policy.TABLE + (policy.Grant("county_admin", "entry.view", "system"),))
+    # The review chain's row: a network's county-level officer reads its system's units' entries.
     assert policy.can(officer, "entry.view", entry)
     assert not policy.can(officer, "entry.view", world[1]["p_entry"])
 

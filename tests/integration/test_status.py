@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import AuditEvent, Entry, OutboxEvent, User
 from server.services import entries as entry_service
 from server.services import status
+from server.services.review import route
 from server.timeutil import china_today
 from server.wechat.sandbox import openid_for_code
 
@@ -21,9 +22,9 @@ from .chat import Chat, to_confirm
 ACTOR = {   # the policy action of a row → who takes it in these tests
     "entry.submit": "demo-participant",
     "entry.withdraw": "demo-participant",
-    "entry.recommend_unit": "demo-unit-admin",
-    "entry.return": "demo-unit-admin",
-    "entry.recommend_county": "demo-county-admin",
+    "entry.review_unit": "demo-unit-admin",
+    "entry.review_county": "demo-county-admin",
+    "entry.review_city": "demo-city-admin",
 }
 
 
@@ -50,13 +51,17 @@ def events() -> int:
 
 def test_derived_views_of_the_table():
     assert status.EDITABLE == ("draft", "returned")
-    assert status.waiting_for() == {"unit_admin": ("submitted",), "county_admin": ("unit_recommended",)}
+    assert status.waiting_for() == {"unit": ("submitted",), "county": ("unit_recommended",),
+                                    "city": ("unit_recommended", "county_recommended")}
 
 
 @pytest.mark.parametrize("row", status.TRANSITIONS, ids=lambda r: f"{r.source}-{r.action}")
 def test_each_row(seeded, row):
     entry = draft()
     entry.status = row.source                 # test setup: put the entry where the row starts
+    review = route.ensure(entry)
+    if row.level == "city" and row.source == "unit_recommended":
+        review.county_org_id = None           # a unit directly under the city: no county level
     db.session.commit()
     before = events()
     status.transition(entry, row.action, user(ACTOR[row.permission]), reason="理由", data={"k": 1})
@@ -92,9 +97,11 @@ def test_an_action_from_a_wrong_status_is_a_conflict_in_chinese(seeded):
     assert wrong.value.status == 409 and wrong.value.code == "wrong_status"
     assert "草稿" in wrong.value.message and "推荐" in wrong.value.message
     status.transition(entry, "submit", participant)
+    entry.status = "accepted"                                   # test setup: the city accepted it
     with pytest.raises(Conflict) as wrong:
         status.transition(entry, "withdraw", participant, reason="abandon")
     assert wrong.value.code == "wrong_status" and "不能放弃" in wrong.value.message
+    entry.status = "submitted"
     with pytest.raises(Conflict) as wrong:                        # the wording submit always had
         status.transition(entry, "submit", participant)
     assert wrong.value.code == "entry_locked" and "已提交" in wrong.value.message
@@ -136,6 +143,7 @@ def test_phase_outside_the_window(seeded):
         status.transition(entry, "submit", user("demo-participant"))
     assert closed.value.code == "window_closed" and closed.value.status == 409 and "截止" in closed.value.message
     entry.status = "submitted"                                   # test setup
+    route.ensure(entry)
     with pytest.raises(Conflict) as closed:
         status.transition(entry, "recommend", user("demo-unit-admin"))
     assert closed.value.code == "wrong_phase" and "申报阶段" in closed.value.message

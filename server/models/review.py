@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+LEVELS = ("unit", "county", "city")
+
+
+class EntryReview(db.Model):
+    """Where an entry climbs and what its reviewers said (one row per submitted entry).
+
+    The route is fixed when the entry is submitted (services/review/route.py): the organisation
+    whose admins act at each level, after the fallbacks (a unit without an admin is handled by
+    the level above; a unit directly under the city has no county level, county_org_id NULL;
+    a college's county level is its system's county body when there is one). Storing it makes a
+    reviewer's queue one indexed equality instead of a tree walk per entry."""
+    __tablename__ = "entry_reviews"
+    __table_args__ = (Index("ix_entry_reviews_unit_org", "unit_org_id"),
+                      Index("ix_entry_reviews_county_org", "county_org_id"))
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    unit_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    county_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    city_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    # The unit's first act: "this is ours" (the filer named the unit freely).
+    unit_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unit_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The last return: by which level, why, which fields to change, by when (China date).
+    returned_level: Mapped[str | None] = mapped_column(String(10))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    return_fields: Mapped[list | None] = mapped_column(JSON)
+    reply_by: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
