@@ -132,4 +132,70 @@ def make_entry(user: User, *, status: str = "draft", complete: bool | None = Non
     if status != "draft":
         entry.submitted_at = utcnow()
     db.session.flush()
+    if status not in ("draft", "withdrawn") and entry.unit_id is not None:
+        from server.services.review.route import ensure
+        ensure(entry)                             # its review route, as submitting fixes it
+        db.session.flush()
+    return entry
+
+
+# -- the review chain -------------------------------------------------------------------------
+@dataclass
+class ReviewWorld:
+    """晋城市 → 城区 (with 团县委, youth league) and 泽州县 → units; an industry union; a unit directly
+    under the city with no admin; an e-station whose agent is also its unit admin. `orgs` and
+    `users` by short key (users: "unit_cq", "unit_zz", "unit_iu", "county_cq", "county_zz",
+    "iu", "league", "city", "agent", "p_cq", "p_zz", "p_iu", "p_direct", "p_college", "nobody")."""
+    season: Season
+    orgs: dict
+    users: dict
+
+
+def make_review_world(season: Season | None = None) -> ReviewWorld:
+    season = season or make_season()
+    city = make_org("晋城市", "city")
+    cq = make_org("城区", "county", city)
+    zz = make_org("泽州县", "county", city)
+    iu = make_org("晋城市电力产业工会", "industry_union", city)
+    orgs = {
+        "city": city, "cq": cq, "zz": zz, "iu": iu,
+        "league": make_org("共青团城区委员会", "county", cq, system="youth_league"),
+        "u_cq": make_org("晋城示范煤机制造有限公司", "unit", cq, unit_type="state_owned", system="union"),
+        "u_zz": make_org("泽州示范电力检修有限公司", "unit", zz, unit_type="state_owned", system="union"),
+        "u_iu": make_org("晋城示范发电有限公司", "unit", iu, unit_type="state_owned", system="union"),
+        "u_direct": make_org("晋城市直属示范医院", "unit", city, unit_type="public_institution", system="union"),
+        "college": make_org("晋城示范职业技术学院", "unit", cq, unit_type="college", system="youth_league"),
+        "station": make_org("北义城镇西村乡村e站", "unit", zz, unit_type="estation", system="union"),
+    }
+    users = {
+        "unit_cq": make_user("单位管理员甲", ("unit_admin", orgs["u_cq"])),
+        "unit_zz": make_user("单位管理员乙", ("unit_admin", orgs["u_zz"])),
+        "unit_iu": make_user("单位管理员丙", ("unit_admin", orgs["u_iu"])),
+        "unit_college": make_user("学院团委", ("unit_admin", orgs["college"])),
+        "county_cq": make_user("城区管理员", ("county_admin", cq)),
+        "county_zz": make_user("泽州管理员", ("county_admin", zz)),
+        "iu": make_user("产业工会管理员", ("county_admin", iu)),
+        "league": make_user("团区委干部", ("county_admin", orgs["league"])),
+        "city": make_user("市级管理员", ("city_admin", city)),
+        "agent": make_user("e站工作人员", ("estation_agent", orgs["station"]), ("unit_admin", orgs["station"])),
+        "p_cq": make_user("张建国", ("participant", orgs["u_cq"])),
+        "p_zz": make_user("李明", ("participant", orgs["u_zz"])),
+        "p_iu": make_user("王强", ("participant", orgs["u_iu"])),
+        "p_direct": make_user("赵丽", ("participant", orgs["u_direct"])),
+        "p_college": make_user("陈晨", ("participant", orgs["college"])),
+        "nobody": make_user("无角色"),
+    }
+    return ReviewWorld(season, orgs, users)
+
+
+def make_farmer_entry(world: ReviewWorld, status: str = "submitted", **fields) -> Entry:
+    """An entry the e-station agent filed for a farmer, at the station."""
+    from server.models import Person
+    farmer = Person(name="王大伯", registered_by_id=world.users["agent"].id)
+    db.session.add(farmer)
+    db.session.flush()
+    entry = make_entry(world.users["agent"], status=status, season=world.season, unit=world.orgs["station"],
+                       **fields)
+    entry.agent_id, entry.applicant_id = world.users["agent"].id, farmer.id
+    db.session.flush()
     return entry

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
 
 from ..config import INSTANCE_DIR
 from ..errors import ValidationError
@@ -86,3 +87,21 @@ def upload(user: User, entry_id: int, content: bytes, filename: str, kind: str) 
     stored = store(user, get_editable(user, entry_id), content, filename, kind)
     db.session.commit()
     return stored
+
+
+def readable(user: User, attachment_id: int):
+    """(path, content type, filename) of an attachment whose entry the user may see, or whose
+    entry the user reviews now; 404 otherwise (its existence is not revealed)."""
+    from ..errors import NotFound
+    from .review.reading import visible_entry
+    attachment = db.session.get(Attachment, attachment_id)
+    entry_id = attachment.entry_id if attachment is not None else None
+    if attachment is not None and entry_id is None and attachment.person_id is not None:
+        entry_id = db.session.scalar(select(Entry.id).where(Entry.leader_id == attachment.person_id).limit(1))
+    if attachment is None or entry_id is None:
+        raise NotFound("errors.attachment_not_found", code="attachment_not_found")
+    try:
+        visible_entry(user, entry_id)
+    except NotFound:
+        raise NotFound("errors.attachment_not_found", code="attachment_not_found")
+    return INSTANCE_DIR / attachment.storage_key, attachment.content_type, attachment.filename

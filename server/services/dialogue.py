@@ -16,6 +16,7 @@ from ..db.row_writes import write_changed_rows
 from ..texts import lookup, t
 from . import attachments, content, outbox, policy
 from . import dialogue_targets  # noqa: F401  (registers the targets the flows name)
+from .review import dialogue as review_dialogue
 
 ATTEMPTS = 5
 
@@ -70,6 +71,9 @@ def current(user: User, after=None) -> TurnResult:
 
 
 def send_text(user: User, text: str, after=None) -> TurnResult:
+    review_command = review_dialogue.match(text)     # 我的申报, 修改申报 N (the review chain)
+    if review_command is not None:
+        return _run(user.id, lambda engine: review_dialogue.run(engine, review_command), after)
     return _run(user.id, lambda engine: engine.handle_text(text), after)
 
 

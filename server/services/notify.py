@@ -94,8 +94,17 @@ def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
     return [(entry.created_by_id, "draft_unfinished", values)]
 
 
+def _review_result(payload: dict) -> list[tuple[int, str, dict]]:
+    """The review chain (issue 15): the filer (the agent for a farmer's entry) and a farmer who
+    bound the phone hear where the entry went; a return carries its reason and reply-by date."""
+    from .review.notices import review_result
+    return review_result(payload)
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
-HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished}
+HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
+            "entry_returned": _review_result, "entry_recommended": _review_result,
+            "entry_accepted": _review_result, "entry_not_recommended": _review_result}
 
 
 def handle_event(event_id: int) -> list[int]:

@@ -12,11 +12,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, queue, redis_client
-from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment, Season
+from ..models import Delivery, Entry, ReminderSlot, Season
 from ..timeutil import to_china, utcnow
 from . import notify
 from .reminder_plan import outside_quiet_hours, plan, settings
-from .status import EDITABLE, waiting_for
+from .review.notices import reviewer_audience
+from .status import EDITABLE
 
 log = logging.getLogger(__name__)
 UNFINISHED = EDITABLE
@@ -66,15 +67,7 @@ def audience(season: Season) -> list[tuple[int, str, dict]]:
     owners = db.session.scalars(select(Entry.created_by_id).where(
         Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
     out += [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
-    for role, statuses in waiting_for().items():
-        for assignment in db.session.scalars(select(RoleAssignment).where(RoleAssignment.role == role)):
-            waiting = db.session.scalar(select(func.count()).select_from(Entry).join(
-                Organisation, Organisation.id == Entry.unit_id).where(
-                Entry.season_id == season.id, Entry.status.in_(statuses),
-                Organisation.path.startswith(assignment.org.path, autoescape=True)))
-            if waiting:
-                out.append((assignment.user_id, "review_reminder",
-                            {"season": season.name, "waiting": str(waiting), "deadline": deadline}))
+    out += reviewer_audience(season)       # admins with entries waiting, in their level's last days
     return out
 
 

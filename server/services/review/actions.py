@@ -120,6 +120,9 @@ def _not_again(user, entry: Entry, review, action: str) -> None:
     """An entry this user's level already passed on (recommending twice): a wrong-status refusal
     naming where it stands, rather than "not yours"."""
     held = {a.org_id for a in user.roles}
+    waiting = route.level_of(review, entry.status)
+    if waiting is not None and route.handler(review, waiting) in held:
+        return                        # the same office handles the next level too (fallbacks)
     for level, passed in quotas.PASSED.items():
         if entry.status in passed and route.handler(review, level) in held:
             raise Conflict("errors.wrong_status", code="wrong_status",

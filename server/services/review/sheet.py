@@ -1,0 +1,160 @@
+"""附件2 “五小”竞赛优秀成果推荐表 (issue 15 item 8): the entries an organisation passed on at
+its level, laid out like the official form — "附件2", the title, 推荐单位（盖章）, then the columns
+序号 所属行业 项目类型 项目名称 项目带头人 性别 是否获得专利（专利号及授权公告日） 单位名称, and
+the form's two notes. Built by an RQ job (workers/exports.py) that reports its progress."""
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from sqlalchemy import select
+
+from ...config import INSTANCE_DIR
+from ...errors import NotFound, ValidationError
+from ...extensions import db
+from ...models import Entry, EntryReview, Organisation, Season
+from ...texts import lookup, t
+from .. import policy
+from ..seasons import get_season
+from .quotas import COLUMN, PASSED
+
+LEVEL_OF_KIND = {"unit": "unit", "team": "unit", "county": "county", "industry_union": "county", "city": "city"}
+FIRST_ROW = 5        # header on row 4, entries from row 5
+
+
+def level_for(org: Organisation, level: str | None) -> str:
+    level = level or LEVEL_OF_KIND.get(org.kind)
+    if level not in PASSED:
+        raise ValidationError("review.errors.sheet_level", code="bad_level", field="level")
+    return level
+
+
+def entries_for(org: Organisation, season: Season, level: str) -> list[Entry]:
+    """What the organisation passed on at `level` this season, in the order it was submitted."""
+    return list(db.session.scalars(
+        select(Entry).join(EntryReview, EntryReview.entry_id == Entry.id)
+        .where(Entry.season_id == season.id, COLUMN[level] == org.id, Entry.status.in_(PASSED[level]))
+        .order_by(Entry.submitted_at, Entry.id)))
+
+
+def patent_text(e: Entry) -> str:
+    if not e.patent_granted:
+        return "否"
+    day = e.patent_announced_on.isoformat() if e.patent_announced_on else ""
+    return f"是（{e.patent_number or ''}，{day}）"
+
+
+def row_values(n: int, e: Entry, unit_names: dict[int, str]) -> list:
+    gender = t(f"catalog.genders.{e.leader.gender}") if e.leader is not None and e.leader.gender else ""
+    category = t(f"catalog.categories.{e.category}") if e.category else ""
+    return [n, e.industry or "", category, e.title or "", e.leader.name if e.leader else "", gender,
+            patent_text(e), unit_names.get(e.unit_id, "")]
+
+
+def build(org_id: int, season_id: int, level: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> bytes:
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("errors.org_not_found", code="org_not_found", org_id=org_id)
+    season = get_season(season_id)
+    level = level_for(org, level)
+    entries = entries_for(org, season, level)
+    spec = lookup("review.sheet")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec["sheet_name"]
+    ws["A1"] = spec["annex"]
+    ws.merge_cells("A2:H2")
+    ws["A2"] = spec["title"]
+    ws["A2"].font = Font(size=16, bold=True)
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws.merge_cells("A3:H3")
+    ws["A3"] = spec["stamp"].format(org=org.name)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for col, (text, width) in enumerate(zip(spec["columns"], spec["widths"]), start=1):
+        cell = ws.cell(row=4, column=col, value=text)
+        cell.font, cell.border = Font(bold=True), border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = width
+    units = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({e.unit_id for e in entries if e.unit_id})))}
+    for n, e in enumerate(entries, start=1):
+        for col, value in enumerate(row_values(n, e, units), start=1):
+            cell = ws.cell(row=FIRST_ROW + n - 1, column=col, value=value)
+            cell.border, cell.alignment = border, Alignment(vertical="center", wrap_text=True)
+        if progress is not None and (n % 100 == 0 or n == len(entries)):
+            progress(n, len(entries))
+    notes_row = FIRST_ROW + len(entries) + 1
+    for i, note in enumerate(spec["notes"]):
+        ws.cell(row=notes_row + i, column=1, value=note)
+    if progress is not None and not entries:
+        progress(0, 0)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def path_for(job_id: str):
+    return INSTANCE_DIR / "exports" / f"{job_id}.xlsx"
+
+
+def job_id_for(org_id: int, season_id: int, level: str) -> str:
+    return f"sheet-{season_id}-{org_id}-{level}"
+
+
+def request(user, org_id: int, season_id: int, level: str | None = None) -> dict:
+    """Check the office may have the sheet, then queue its job (workers/exports.py)."""
+    from ...extensions import queue
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("errors.org_not_found", code="org_not_found", org_id=org_id)
+    policy.require(user, "review.sheet", org)
+    get_season(season_id)
+    level = level_for(org, level)
+    job_id = job_id_for(org_id, season_id, level)
+    queue("default").enqueue("workers.exports.recommendation_sheet", org_id, season_id, level, job_id=job_id,
+                             result_ttl=3600, failure_ttl=86400)
+    return {"job_id": job_id, "level": level}
+
+
+def write(job_id: str, org_id: int, season_id: int, level: str, progress) -> str:
+    """The job's work: build and store the file (idempotent: the same ids give the same file)."""
+    content = build(org_id, season_id, level, progress)
+    path = path_for(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(path)
+    return str(path)
+
+
+def job_state(user, job_id: str) -> dict:
+    """{"status", "progress": {"done", "total"}, "ready"} for a sheet job this user may have."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from ...extensions import redis_client
+    parts = job_id.split("-")
+    if len(parts) != 4 or parts[0] != "sheet" or not parts[1].isdigit() or not parts[2].isdigit():
+        raise NotFound("review.errors.sheet_not_found", code="sheet_not_found")
+    org = db.session.get(Organisation, int(parts[2]))
+    if org is None or not policy.can(user, "review.sheet", org):
+        raise NotFound("review.errors.sheet_not_found", code="sheet_not_found")
+    try:
+        job = Job.fetch(job_id, connection=redis_client())
+        state, meta = job.get_status(refresh=True), job.get_meta(refresh=True)
+    except NoSuchJobError:
+        state, meta = ("finished" if path_for(job_id).exists() else "missing"), {}
+    ready = path_for(job_id).exists() and state == "finished"
+    state = str(getattr(state, "value", state))
+    return {"job_id": job_id, "status": state, "progress": meta.get("progress", {"done": 0, "total": None}),
+            "ready": ready}
+
+
+def file_for(user, job_id: str):
+    info = job_state(user, job_id)
+    if not info["ready"]:
+        raise NotFound("review.errors.sheet_not_ready", code="sheet_not_ready")
+    return path_for(job_id)
