@@ -1,9 +1,9 @@
 """A reviewer's queue (issue 15 item 5): what waits for me, with filters, sorting and paging.
 
-Waiting = the entry's status waits for a level whose handling organisation (entry_reviews,
-fixed at submission) is one I hold a reviewing role on. A `status` filter for a status that does
-not wait (unit_recommended for a unit) lists the entries of that status that passed through my
-organisation at any level: what I recommended, returned, or what was accepted."""
+Waiting (no `status` filter) = the entry's status waits for a level whose handling organisation
+(entry_reviews, fixed at submission) is one I hold a reviewing role on. With a `status` filter:
+the entries of that status whose route passes through my organisation at any level — what
+waits for me in that status, and what I recommended, returned, or saw accepted."""
 from __future__ import annotations
 
 from sqlalchemy import and_, asc, desc, func, or_, select
@@ -49,7 +49,8 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
           industry: str | None = None, unit: int | None = None, unconfirmed: bool = False,
           sort: str = "submitted_at", order: str = "asc", page: int = 1, per_page: int = 50) -> dict:
     if status is not None and status not in STATUSES:
-        raise ValidationError("review.errors.bad_filter", code="bad_filter", field="status", value=str(status)[:30],
+        raise ValidationError("review.errors.bad_filter", code="bad_filter", field="status", name="status",
+                              value=str(status)[:30],
                               allowed="、".join(STATUSES))
     if sort not in SORTS or order not in ("asc", "desc"):
         raise ValidationError("review.errors.bad_sort", code="bad_filter", field="sort",
@@ -59,8 +60,7 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
     orgs = reviewing_orgs(user)
     if not orgs:
         return {"total": 0, "page": page, "per_page": per_page, "items": []}
-    waiting_statuses = {s for sts in status_machine.waiting_for().values() for s in sts}
-    where = [_waiting(orgs) if status is None or status in waiting_statuses else _through(orgs),
+    where = [_waiting(orgs) if status is None else _through(orgs),
              Entry.created_by_id != user.id, or_(Entry.agent_id.is_(None), Entry.agent_id != user.id)]
     if status is not None:
         where.append(Entry.status == status)
