@@ -11,6 +11,7 @@ from server.extensions import db
 from server.models import Delivery, Season, User
 from server.services import reminders
 from server.services.entries import create_draft
+from server.services.review import route
 from server.wechat.sandbox import openid_for_code
 
 
@@ -58,20 +59,26 @@ def test_reminds_exactly_the_people_with_something_to_do(season, monkeypatch, wx
     waiting.status = "submitted"
     recommended = create_draft(user("demo-expert"))          # waiting for the county now
     recommended.status, recommended.unit_id = "unit_recommended", waiting.unit_id
-    elsewhere = create_draft(user("demo-estation"))           # 泽州县: not this county's business
+    elsewhere = create_draft(user("demo-estation"))           # 泽州县: not 城区's business
     elsewhere.status = "submitted"
+    for entry in (waiting, recommended, elsewhere):
+        route.ensure(entry)                                  # its review route, fixed at submission
+    # Reviewers hear in the last days before their level's deadline (review.remind_days, default 3);
+    # a wide setting here, so the slot falls inside it.
+    season.settings = {**(season.settings or {}), "review.remind_days": 30}
     db.session.commit()
     slot = reminders.replan(season)[0]
     assert reminders.run_slot(slot.id) == "done"
     rows = {(d.user_id, d.template) for d in db.session.scalars(select(Delivery))}
+    # 泽州县's admin acts for the e-station, which has no unit admin (the level above handles it).
     assert rows == {(participant.id, "deadline_reminder"), (unit_admin.id, "review_reminder"),
-                    (county_admin.id, "review_reminder")}
+                    (county_admin.id, "review_reminder"), (user("demo-county-admin-zezhou").id, "review_reminder")}
     # the agent's own e-station entry was submitted: the agent has nothing left to do
     assert user("demo-estation").id not in {d.user_id for d in db.session.scalars(select(Delivery))}
     assert draft.id
     # run again (a second job, or the sweep): nothing more
     assert reminders.run_slot(slot.id) == "skipped"
-    assert db.session.query(Delivery).count() == 3
+    assert db.session.query(Delivery).count() == 4
 
 
 def test_a_run_that_died_mid_batch_is_finished_without_duplicates(season, monkeypatch, wx):

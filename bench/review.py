@@ -1,0 +1,91 @@
+"""The review queue and batch actions at a county's scale (issue 15): the queue page time for a
+county with 10 000 entries waiting (goal p99 < 100 ms) and one batch recommendation of 500
+entries (goal < 2 s), in process through the Flask test client (API, services, database).
+
+    .venv/bin/python bench/review.py [--entries 10000] [--batch 500] [--pages 200]
+    .venv/bin/python bench/review.py --database-url postgresql://postgres@127.0.0.1:5432/<db>"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from harness import environment
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args()
+    with environment(args.database_url) as env:
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
+                                               "APP_ENV", "WECHAT_SANDBOX_URL")})
+        from sqlalchemy import insert, select
+
+        from server import create_app
+        from server.extensions import db
+        from server.models import Entry, EntryReview, Organisation, Person, User
+        from server.services.seasons import current_season
+        from server.timeutil import utcnow
+        from server.wechat.sandbox import openid_for_code
+        app = create_app()
+        with app.app_context():
+            org = {o.name: o for o in db.session.scalars(select(Organisation))}
+            unit, county, city = org["晋城示范煤机制造有限公司"], org["城区"], org["晋城市"]
+            filer = db.session.scalar(select(User).where(User.openid == openid_for_code("demo-participant")))
+            season = current_season()
+            began = time.perf_counter()
+            for start in range(0, args.entries, 2000):
+                n = min(2000, args.entries - start)
+                now = utcnow()
+                people = db.session.execute(insert(Person).returning(Person.id), [
+                    {"name": f"带头人{(start + i) % 3000}", "gender": "male", "created_at": now} for i in range(n)]).scalars().all()
+                ids = db.session.execute(insert(Entry).returning(Entry.id), [
+                    {"season_id": season.id, "created_by_id": filer.id, "status": "unit_recommended",
+                     "unit_id": unit.id, "title": f"五小成果第{start + i}号：设备改进", "category": "equipment",
+                     "industry": "煤炭", "leader_id": pid, "version": 1, "created_at": now, "updated_at": now,
+                     "submitted_at": now} for i, pid in enumerate(people)]).scalars().all()
+                db.session.execute(insert(EntryReview), [
+                    {"entry_id": eid, "unit_org_id": unit.id, "county_org_id": county.id, "city_org_id": city.id,
+                     "unit_confirmed_at": now, "updated_at": now} for eid in ids])
+                db.session.commit()
+            print(f"{args.entries} entries waiting at 城区 in {time.perf_counter() - began:.1f} s", flush=True)
+        client = app.test_client()
+        token = client.post("/api/v1/auth/login", json={"code": "demo-county-admin"}).get_json()["token"]
+        h = {"Authorization": f"Bearer {token}"}
+        pages = max(1, args.entries // 50)
+        times = []
+        for k in range(args.pages):
+            t0 = time.perf_counter()
+            res = client.get(f"/api/v1/review/queue?per_page=50&page={k % pages + 1}&sort=submitted_at", headers=h)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert res.status_code == 200 and res.get_json()["total"] == args.entries, res.get_json()
+        times.sort()
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(f"queue page (50 of {args.entries}): p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms "
+              f"(goal p99 < 100 ms)")
+        filtered = []
+        for k in range(50):
+            t0 = time.perf_counter()
+            client.get(f"/api/v1/review/queue?per_page=50&page={k + 1}&category=equipment&sort=title&order=desc",
+                       headers=h)
+            filtered.append((time.perf_counter() - t0) * 1000)
+        filtered.sort()
+        print(f"queue page, filtered and sorted by title: p50 {statistics.median(filtered):.1f} ms, "
+              f"p99 {filtered[-1]:.1f} ms")
+        with app.app_context():
+            batch = db.session.scalars(select(Entry.id).where(Entry.status == "unit_recommended")
+                                       .order_by(Entry.id).limit(args.batch)).all()
+        t0 = time.perf_counter()
+        res = client.post("/api/v1/review/actions", json={"action": "recommend", "entry_ids": batch}, headers=h)
+        took = time.perf_counter() - t0
+        ok = sum(r["ok"] for r in res.get_json()["results"])
+        print(f"batch recommend of {len(batch)}: {took:.2f} s, {ok} ok (goal < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
