@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one page and one batch")
     args = parser.parse_args()
     with environment(args.database_url) as env:
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
@@ -58,12 +59,29 @@ def main() -> None:
         token = client.post("/api/v1/auth/login", json={"code": "demo-county-admin"}).get_json()["token"]
         h = {"Authorization": f"Bearer {token}"}
         pages = max(1, args.entries // 50)
+        if args.profile:
+            import cProfile
+            import pstats
+            client.get("/api/v1/review/queue?per_page=50&page=2", headers=h)      # warm caches
+            prof = cProfile.Profile()
+            prof.enable()
+            client.get("/api/v1/review/queue?per_page=50&page=150", headers=h)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+            with app.app_context():
+                ids = db.session.scalars(select(Entry.id).where(Entry.status == "unit_recommended")
+                                         .order_by(Entry.id.desc()).limit(50)).all()    # not in the timed batch
+            prof = cProfile.Profile()
+            prof.enable()
+            client.post("/api/v1/review/actions", json={"action": "recommend", "entry_ids": ids}, headers=h)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats("server/", 30)
         times = []
         for k in range(args.pages):
             t0 = time.perf_counter()
             res = client.get(f"/api/v1/review/queue?per_page=50&page={k % pages + 1}&sort=submitted_at", headers=h)
             times.append((time.perf_counter() - t0) * 1000)
-            assert res.status_code == 200 and res.get_json()["total"] == args.entries, res.get_json()
+            assert res.status_code == 200 and res.get_json()["total"] == args.entries, res.status_code
         times.sort()
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
         print(f"queue page (50 of {args.entries}): p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms "

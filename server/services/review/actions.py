@@ -1,5 +1,5 @@
 """Review acts (issue 15 item 3, 5): one entry at a time or a batch in which each entry succeeds
-or fails on its own, with the reason. Every status change goes through the status machine
+or fails on its own, with the reason (all checks before any change; one commit). Every status change goes through the status machine
 (status.py: row, policy, phase, audit, outbox event); the unit's confirmation is audited too.
 
     act(user, "recommend", [1, 2, 3], reason=None, fields=None, rule=None, reply_by=None)
@@ -58,29 +58,46 @@ def _check_input(action: str, entry_ids: list[int], reason: str | None, fields: 
 
 def act(user, action: str, entry_ids: list[int], reason: str | None = None, fields: list[str] | None = None,
         rule: str | None = None, reply_by: date | None = None) -> list[dict]:
-    """Take the action on each entry; each succeeds or fails alone (a savepoint each), one commit."""
+    """Take the action on each entry; each succeeds or fails alone, one commit. Every check on an
+    entry (visibility, status row, policy, phase, quota) runs before its first change, so a
+    refused entry is left exactly as it was while the others go ahead."""
     _check_input(action, entry_ids, reason, fields, rule)
     reason = (reason or "").strip() or None
+    ids = list(dict.fromkeys(entry_ids))
+    loaded = _prefetch(ids)         # held here: the identity map keeps only weak references
     results = []
-    for entry_id in dict.fromkeys(entry_ids):
+    for entry_id in ids:
         entry = db.session.get(Entry, entry_id)
         try:
-            with db.session.begin_nested():
-                if entry is None or not policy.can(user, "entry.view", entry) and not _acts_on(user, entry):
-                    raise NotFound("errors.entry_not_found", code="entry_not_found", entry_id=entry_id)
-                _one(user, entry, action, reason, fields or [], rule, reply_by)
+            if entry is None or not policy.can(user, "entry.view", entry) and not _acts_on(user, entry):
+                raise NotFound("errors.entry_not_found", code="entry_not_found", entry_id=entry_id)
+            _one(user, entry, action, reason, fields or [], rule, reply_by)
             results.append({"entry_id": entry_id, "ok": True, "status": entry.status,
                             "status_label": t(f"catalog.statuses.{entry.status}"), "error": None})
         except AppError as exc:
-            db.session.expire_all() if entry is None else db.session.refresh(entry)
             current = entry.status if entry is not None else None
             results.append({"entry_id": entry_id, "ok": False, "status": current,
                             "status_label": t(f"catalog.statuses.{current}") if current else None,
                             "error": exc.to_dict()["error"]})
     db.session.commit()
+    del loaded
     if any(r["ok"] for r in results):
         outbox.relay_soon()
     return results
+
+
+def _prefetch(ids: list[int]) -> list:
+    """Load the batch's entries (with leader and applicant), review rows and units in a few
+    queries; the identity map then answers the per-entry checks without a round trip each."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+    from ...models import EntryReview, Organisation
+    entries = db.session.scalars(select(Entry).where(Entry.id.in_(ids)).options(
+        selectinload(Entry.leader), selectinload(Entry.applicant))).all()
+    reviews = db.session.scalars(select(EntryReview).where(EntryReview.entry_id.in_(ids))).all()
+    units = {e.unit_id for e in entries if e.unit_id is not None}
+    orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(units))).all() if units else []
+    return [entries, reviews, orgs]
 
 
 def _acts_on(user, entry: Entry) -> bool:
@@ -113,7 +130,6 @@ def _one(user, entry: Entry, action: str, reason, fields, rule, reply_by) -> Non
         review.return_fields, review.reply_by = data["fields"], reply
         if action == "not_ours":
             review.unit_confirmed_at = review.unit_confirmed_by_id = None
-    db.session.flush()
 
 
 def _not_again(user, entry: Entry, review, action: str) -> None:
@@ -140,7 +156,6 @@ def _confirm(user, entry: Entry, review) -> None:
         raise Conflict("review.errors.already_confirmed", code="already_confirmed")
     review.unit_confirmed_at, review.unit_confirmed_by_id = utcnow(), user.id
     record(user, "entry_unit_confirmed", "entry", entry.id, data={"unit_id": entry.unit_id})
-    db.session.flush()
 
 
 def _reply_by(entry: Entry, given: date | None) -> date:

@@ -37,12 +37,15 @@ def flags(entries: list[Entry]) -> dict[int, list[dict]]:
         select(Entry.id, Entry.title, Person.name, Season.name, Entry.status, Season.submit_start)
         .join(Person, Person.id == Entry.leader_id).join(Season, Season.id == Entry.season_id)
         .where(Person.name.in_(raw), Entry.status.not_in(IGNORED_STATUSES))).all()
+    by_leader: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_leader.setdefault(normal(row[2]), []).append(row)
     out: dict[int, list[dict]] = {}
     for e in entries:
         if e.id not in names:
             continue
-        for other_id, title, leader, season, st, start in rows:
-            if other_id == e.id or normal(leader) != names[e.id] or start > e.season.submit_start:
+        for other_id, title, leader, season, st, start in by_leader.get(names[e.id], []):
+            if other_id == e.id or start > e.season.submit_start:
                 continue
             if similar(e.title, title):
                 out.setdefault(e.id, []).append({"id": other_id, "title": title, "leader": leader,

@@ -74,13 +74,21 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
         where.append(or_(Entry.unit_id == unit, EntryReview.unit_org_id == unit))
     if unconfirmed:
         where.append(and_(Entry.status == "submitted", EntryReview.unit_confirmed_at.is_(None)))
-    base = select(Entry).join(EntryReview, EntryReview.entry_id == Entry.id).where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    joined = select(Entry.id, func.count().over()).join(EntryReview, EntryReview.entry_id == Entry.id).where(*where)
     column = SORTS[sort]
-    rows = db.session.execute(
-        base.add_columns(EntryReview).options(joinedload(Entry.leader))
-        .order_by((asc if order == "asc" else desc)(column), Entry.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    # One scan sorts and pages narrow rows (ids, and the total as a window count); then the
+    # page's entries are loaded in full.
+    page_rows = db.session.execute(joined.order_by((asc if order == "asc" else desc)(column), Entry.id)
+                                   .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [r[0] for r in page_rows]
+    if page_rows:
+        total = page_rows[0][1]
+    else:                                  # past the last page: count alone
+        total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    found = {e.id: (e, r) for e, r in db.session.execute(
+        select(Entry, EntryReview).join(EntryReview, EntryReview.entry_id == Entry.id)
+        .where(Entry.id.in_(ids)).options(joinedload(Entry.leader))).all()} if ids else {}
+    rows = [found[i] for i in ids]
     entries = [r[0] for r in rows]
     flags = duplicates.flags(entries)
     units = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
