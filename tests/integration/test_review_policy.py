@@ -16,7 +16,8 @@ ROLES = ("unit_cq", "unit_zz", "unit_iu", "county_cq", "county_zz", "iu", "leagu
          "p_cq", "nobody")
 # Entry kinds: (filer, status) — cq/zz: units under 城区/泽州县; iu: under the industry union;
 # direct: a unit directly under the city, without an admin; college: a youth-league unit of 城区
-# (its county level is 团区委); farm: filed by the e-station agent who is also the station's admin.
+# (its county level is 团区委); farm: filed by the e-station agent who is also the station's only
+# admin — the agent never reviews it, so 泽州县 acts at the unit level.
 ENTRIES = {
     "cq_sub": ("p_cq", "submitted"), "cq_unitrec": ("p_cq", "unit_recommended"),
     "cq_countyrec": ("p_cq", "county_recommended"), "zz_sub": ("p_zz", "submitted"),
@@ -27,9 +28,9 @@ ENTRIES = {
 }
 PASS_ON = {"cq_sub": {"unit_cq"}, "cq_unitrec": {"county_cq"}, "zz_sub": {"unit_zz"},
            "zz_unitrec": {"county_zz"}, "iu_unitrec": {"iu"}, "direct_sub": {"city"},
-           "college_unitrec": {"league"}}
+           "college_unitrec": {"league"}, "farm_sub": {"county_zz"}}
 CITY = {"cq_countyrec": {"city"}, "direct_unitrec": {"city"}}
-UNIT_LEVEL = {"cq_sub": {"unit_cq"}, "zz_sub": {"unit_zz"}, "direct_sub": {"city"}}
+UNIT_LEVEL = {"cq_sub": {"unit_cq"}, "zz_sub": {"unit_zz"}, "direct_sub": {"city"}, "farm_sub": {"county_zz"}}
 EXPECTED = {
     "recommend": PASS_ON,
     "accept": CITY,

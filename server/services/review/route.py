@@ -1,8 +1,9 @@
 """Who reviews what (RULES.md: city → county or industry union → unit; four organising networks).
 
 route(entry) → the organisation acting at each level, computed when the entry is submitted:
-- unit: the entry's unit (a team's entries belong to its unit). A unit with no unit_admin is
-  handled by the level above (its county-level body, or the city).
+- unit: the entry's unit (a team's entries belong to its unit). A unit with no unit_admin — or
+  whose only admin filed the entry (an e-station agent for a farmer) — is handled by the level
+  above (its county-level body, or the city).
 - county: the nearest county / industry union above the unit. A unit of another network than
   the union (a college → youth league; an e-station → science association; the women's
   federation's units) climbs through that network's body under the county (团县委, 县科协,
@@ -27,8 +28,11 @@ def _ancestors(org: Organisation) -> list[Organisation]:
     return [found[i] for i in ids if i in found]
 
 
-def has_admin(org: Organisation, role: str) -> bool:
-    return bool(db.session.scalar(select(exists().where(RoleAssignment.org_id == org.id, RoleAssignment.role == role))))
+def has_admin(org: Organisation, role: str, besides: tuple = ()) -> bool:
+    """Someone holds `role` on the org (other than `besides`: the entry's filer and agent)."""
+    return bool(db.session.scalar(select(exists().where(
+        RoleAssignment.org_id == org.id, RoleAssignment.role == role,
+        RoleAssignment.user_id.not_in([b for b in besides if b is not None])))))
 
 
 def _network_body(county: Organisation, system: str | None) -> Organisation | None:
@@ -55,8 +59,8 @@ def compute(entry: Entry) -> tuple[int, int | None, int]:
             county_handler = county
         else:
             county_handler = city
-    if has_admin(unit_org, "unit_admin"):
-        unit_handler = unit_org
+    if has_admin(unit_org, "unit_admin", besides=(entry.created_by_id, entry.agent_id)):
+        unit_handler = unit_org                 # (an agent who is the station's only admin does not count)
     else:
         unit_handler = county_handler or city
     return unit_handler.id, (county_handler.id if county_handler is not None else None), city.id
