@@ -77,7 +77,10 @@ def check_calendar(season: Season) -> None:
 
 
 def plan(season: Season) -> list[Slot]:
-    check_calendar(season)
+    from .review.calendar import check as check_review_calendar   # (it reads check_calendar)
+    from .review.quotas import check_setting as check_quotas
+    check_review_calendar(season)       # the calendar, then the review chain's deadlines
+    check_quotas(season)
     cfg = settings(season)
     start, end = season.submit_start, season.submit_end
     middle = start + (end - start) // 2

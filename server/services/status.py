@@ -98,15 +98,22 @@ def check(entry: Entry, action: str, actor: User) -> Row:
     return rows[0]
 
 
-def transition(entry: Entry, action: str, actor: User, reason: str | None = None,
-               data: dict | None = None) -> Entry:
+def transition(entry: Entry, action: str, actor: User | None, reason: str | None = None,
+               data: dict | None = None, *, by_deadline: bool = False) -> Entry:
     """Take `action` on the entry: row, policy, phase; then the status, the audit row
     (entry_<to status>, with from/to/reason/data) and the row's outbox event, all added to the
-    caller's transaction."""
-    row = check(entry, action, actor)
-    problem = phase_problem(entry.season, row, entry)
-    if problem:
-        raise problem
+    caller's transaction. `by_deadline`: no person acts — a reviewing level's deadline passed
+    (review/expiry.py): only a row of a level applies, the audit row has no actor."""
+    if by_deadline:
+        row = next((r for r in TRANSITIONS if r.source == entry.status and r.action == action and r.level), None)
+        if row is None:
+            raise Conflict("errors.wrong_status", code="wrong_status", status_label=t(f"catalog.statuses.{entry.status}"),
+                           action_label=t(f"catalog.status_actions.{action}"))
+    else:
+        row = check(entry, action, actor)
+        problem = phase_problem(entry.season, row, entry)
+        if problem:
+            raise problem
     before, entry.status = entry.status, row.target
     if row.target == "submitted" and entry.unit_id is not None:
         from .review.route import ensure

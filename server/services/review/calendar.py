@@ -48,6 +48,12 @@ def check(season: Season) -> None:
         except ValueError:
             raise ValidationError("review.errors.deadline_not_date", code="season_dates", field=key,
                                   level=t(f"review.levels.{key}"), value=str(value)[:20])
+    for level, phases in (season.setting("review.phases", {}) or {}).items():
+        if level not in DEFAULT_PHASES or not phases or any(p not in ("organise", "submit", "review", "publish")
+                                                            for p in phases):
+            raise ValidationError("review.errors.phases_invalid", code="season_dates", field=str(level)[:20])
+    if not given:
+        return          # the defaults (clipped to the window; they coincide on windows under 3 days)
     d = deadlines(season)
     if not season.submit_start <= d["participants"]:
         raise ValidationError("review.errors.deadline_before_window", code="season_dates", field="participants",
@@ -60,10 +66,6 @@ def check(season: Season) -> None:
     if d["county"] > season.submit_end:
         raise ValidationError("review.errors.deadline_after_window", code="season_dates", field="county",
                               end=season.submit_end.isoformat())
-    for level, phases in (season.setting("review.phases", {}) or {}).items():
-        if level not in DEFAULT_PHASES or not phases or any(p not in ("organise", "submit", "review", "publish")
-                                                            for p in phases):
-            raise ValidationError("review.errors.phases_invalid", code="season_dates", field=str(level)[:20])
 
 
 def phases(season: Season, level: str) -> tuple[str, ...]:
