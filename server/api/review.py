@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import g, request, send_file
 from pydantic import ValidationError as PydanticError
 
-from ..services.review import actions, queue, reading, sheet
+from ..errors import ValidationError
+from ..services.review import actions, queue, reading, scans, sheet
 from ..services import attachments as attachment_service
 from . import bp
 from .endpoint import endpoint
 from .entry_view import entry_out
 from .review_schemas import (ActionIn, ActionsOut, MyEntriesOut, QueueOut, QueueQuery, ReviewEntryOut,
-                             SheetIn, SheetJobOut, WithdrawIn)
+                             ScanForm, ScanQuery, SheetIn, SheetJobOut, WithdrawIn)
 from .schemas import EntryOut
 from .validation import translate_pydantic_error
 
@@ -77,4 +78,37 @@ def sheet_file(job_id: str):
           summary="下载一份申报的附件（能查看这份申报的人才能下载）")
 def download_attachment(attachment_id: int):
     path, content_type, filename = attachment_service.readable(g.user, attachment_id)
+    return send_file(path, mimetype=content_type, download_name=filename)
+
+
+@endpoint(bp, "/review/recommendations", "POST", tag="review", errors=(400, 401, 403, 404, 413),
+          summary="上传盖章后的附件2推荐表扫描件（multipart：file，org_id，season_id，level）",
+          multipart={"file": "扫描件（图片或 PDF）", "org_id": "推荐单位编号", "season_id": "赛季编号",
+                     "level": "unit|county|city（可省略，按组织类别）"})
+def upload_recommendation_scan(payload=None):
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("errors.file_missing", code="file_missing", field="file")
+    try:
+        form = ScanForm.model_validate(request.form.to_dict())
+    except PydanticError as exc:
+        raise translate_pydantic_error(exc)
+    rec = scans.upload(g.user, form.org_id, form.season_id, form.level, upload.read(), upload.filename or "scan")
+    return {"id": rec.id, "org_id": rec.org_id, "season_id": rec.season_id, "level": rec.level}, 201
+
+
+@endpoint(bp, "/review/recommendations", "GET", tag="review", errors=(400, 401, 403, 404),
+          summary="一个组织本赛季各级的盖章推荐表（?org_id=&season_id=）")
+def list_recommendation_scans():
+    try:
+        q = ScanQuery.model_validate(request.args.to_dict())
+    except PydanticError as exc:
+        raise translate_pydantic_error(exc)
+    return {"recommendations": scans.listing(g.user, q.org_id, q.season_id)}
+
+
+@endpoint(bp, "/review/recommendations/<int:recommendation_id>/scan", "GET", tag="review", errors=(401, 404),
+          summary="下载盖章推荐表扫描件")
+def recommendation_scan(recommendation_id: int):
+    path, content_type, filename = scans.scan_file(g.user, recommendation_id)
     return send_file(path, mimetype=content_type, download_name=filename)

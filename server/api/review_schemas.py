@@ -120,6 +120,17 @@ class SheetIn(StrictIn):
     level: Literal["unit", "county", "city"] | None = None
 
 
+class ScanForm(StrictIn):
+    org_id: int
+    season_id: int
+    level: Literal["unit", "county", "city"] | None = None
+
+
+class ScanQuery(StrictIn):
+    org_id: int
+    season_id: int
+
+
 class SheetJobOut(BaseModel):
     job_id: str
     status: str | None = None

@@ -7,9 +7,9 @@ from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
 from .org import Organisation
 from .person import Person
 from .report import UnitReport
-from .review import EntryReview
+from .review import EntryReview, Recommendation
 from .season import Season
 from .user import AuthSession, RoleAssignment, User
 
-__all__ = ["AuditEvent", "Conversation", "Delivery", "EntryReview", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
+__all__ = ["AuditEvent", "Conversation", "Delivery", "EntryReview", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "Season", "UnitReport", "User"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -36,3 +36,19 @@ class EntryReview(db.Model):
     return_fields: Mapped[list | None] = mapped_column(JSON)
     reply_by: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Recommendation(db.Model):
+    """A level's recommendation for a season: the 附件2 sheet printed, stamped (推荐单位盖章) and
+    its scan uploaded back (an Attachment of no entry). One per (season, organisation, level);
+    a new upload replaces the scan, the old one stays in the audit trail."""
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("season_id", "org_id", "level", name="uq_recommendations_season_org_level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    scan_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

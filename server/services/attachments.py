@@ -47,6 +47,19 @@ def _sniff(content: bytes, kind: str) -> tuple[str, int | None, int | None]:
 def store(user: User, entry: Entry, content: bytes, filename: str, kind: str) -> Stored:
     if kind not in KINDS:
         raise ValidationError("errors.attachment_kind", code="bad_kind", field="kind", kinds="、".join(KINDS))
+    attachment = keep_file(user, content, filename, kind)
+    if kind == "photo":
+        attachment.person_id = ensure_leader(entry).id if entry.leader_id else _flush_leader(entry)
+    else:
+        attachment.entry_id = entry.id
+    db.session.flush()
+    record(user, "attachment_added", "entry", entry.id, data={"attachment": attachment.id, "kind": kind})
+    portrait = (attachment.height > attachment.width) if kind == "photo" and attachment.width else None
+    return Stored(attachment, portrait)
+
+
+def keep_file(user: User, content: bytes, filename: str, kind: str) -> Attachment:
+    """Check (by content) and store a file; an Attachment of no entry yet, added to the session."""
     if not content:
         raise ValidationError("errors.file_empty", code="file_empty", field="file")
     if len(content) > MAX_BYTES:
@@ -63,15 +76,8 @@ def store(user: User, entry: Entry, content: bytes, filename: str, kind: str) ->
     attachment = Attachment(kind=kind, filename=(filename or "upload")[:200], content_type=content_type,
                             size=len(content), sha256=digest, storage_key=key, width=width, height=height,
                             uploaded_by_id=user.id)
-    if kind == "photo":
-        attachment.person_id = ensure_leader(entry).id if entry.leader_id else _flush_leader(entry)
-    else:
-        attachment.entry_id = entry.id
     db.session.add(attachment)
-    db.session.flush()
-    record(user, "attachment_added", "entry", entry.id, data={"attachment": attachment.id, "kind": kind})
-    portrait = (height > width) if kind == "photo" and width else None
-    return Stored(attachment, portrait)
+    return attachment
 
 
 def _flush_leader(entry: Entry) -> int:
