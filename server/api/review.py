@@ -56,9 +56,9 @@ def my_entries():
 
 
 @endpoint(bp, "/review/sheets", "POST", body=SheetIn, response=SheetJobOut, tag="review",
-          errors=(400, 401, 403, 404), summary="生成附件2推荐表（.xlsx，后台任务）")
+          errors=(400, 401, 403, 404), summary="生成附件2推荐表（format=xlsx 或 docx，后台任务）")
 def request_sheet(payload: SheetIn):
-    return sheet.request(g.user, payload.org_id, payload.season_id, payload.level), 202
+    return sheet.request(g.user, payload.org_id, payload.season_id, payload.level, payload.format), 202
 
 
 @endpoint(bp, "/review/sheets/<job_id>", "GET", response=SheetJobOut, tag="review", errors=(401, 404),
@@ -68,10 +68,11 @@ def sheet_state(job_id: str):
 
 
 @endpoint(bp, "/review/sheets/<job_id>/file", "GET", tag="review", errors=(401, 404),
-          summary="下载生成好的推荐表（.xlsx）")
+          summary="下载生成好的推荐表（.xlsx / .docx）")
 def sheet_file(job_id: str):
-    return send_file(sheet.file_for(g.user, job_id), as_attachment=True, download_name="附件2推荐表.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    path = sheet.file_for(g.user, job_id)
+    fmt = path.suffix.lstrip(".")
+    return send_file(path, as_attachment=True, download_name=f"附件2推荐表.{fmt}", mimetype=sheet.FORMATS[fmt][1])
 
 
 @endpoint(bp, "/attachments/<int:attachment_id>", "GET", tag="entries", errors=(401, 404),

@@ -118,6 +118,7 @@ class SheetIn(StrictIn):
     org_id: int
     season_id: int
     level: Literal["unit", "county", "city"] | None = None
+    format: Literal["xlsx", "docx"] = "xlsx"
 
 
 class ScanForm(StrictIn):

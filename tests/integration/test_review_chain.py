@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from docx import Document
 from openpyxl import load_workbook
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -162,3 +163,17 @@ def test_a_season_through_the_chain(client, ctx):
     download = client.get(f"/api/v1/review/sheets/{job_id}/file", headers=h["county_cq"])
     assert download.status_code == 200
     assert [r[3] for r in _rows(download.data)[1]] == [titles[a1], titles[a2]]
+
+    # The same as .docx to print and stamp.
+    res = client.post("/api/v1/review/sheets", headers=h["county_cq"],
+                      json={"org_id": world.orgs["cq"].id, "season_id": world.season.id, "format": "docx"})
+    assert res.status_code == 202
+    SimpleWorker([queue("default")], connection=queue("default").connection).work(burst=True)
+    download = client.get(f"/api/v1/review/sheets/{res.get_json()['job_id']}/file", headers=h["county_cq"])
+    assert download.status_code == 200 and download.headers["Content-Type"].endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(download.data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:3] == ["附件2", "“五小”竞赛优秀成果推荐表", f"推荐单位（盖章）：{world.orgs['cq'].name}"]
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == HEADER
+    assert [[c.text for c in r.cells][3] for r in table.rows[1:]] == [titles[a1], titles[a2]]

@@ -97,15 +97,64 @@ def build(org_id: int, season_id: int, level: str | None = None,
     return out.getvalue()
 
 
+def build_docx(org_id: int, season_id: int, level: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The same sheet as a Word document to print and stamp (推荐单位盖章, date line)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("errors.org_not_found", code="org_not_found", org_id=org_id)
+    season = get_season(season_id)
+    level = level_for(org, level)
+    entries = entries_for(org, season, level)
+    spec = lookup("review.sheet")
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    doc.add_paragraph(spec["annex"])
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(spec["title"])
+    run.bold, run.font.size = True, Pt(18)
+    doc.add_paragraph(spec["stamp"].format(org=org.name))
+    table = doc.add_table(rows=1, cols=len(spec["columns"]))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, spec["columns"]):
+        cell.text = text
+    units = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({e.unit_id for e in entries if e.unit_id})))}
+    for n, e in enumerate(entries, start=1):
+        for cell, value in zip(table.add_row().cells, row_values(n, e, units)):
+            cell.text = str(value)
+        if progress is not None and (n % 100 == 0 or n == len(entries)):
+            progress(n, len(entries))
+    for note in spec["notes"]:
+        doc.add_paragraph(note)
+    doc.add_paragraph(spec["date_line"]).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if progress is not None and not entries:
+        progress(0, 0)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+FORMATS = {"xlsx": (build, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+           "docx": (build_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+
+
 def path_for(job_id: str):
-    return INSTANCE_DIR / "exports" / f"{job_id}.xlsx"
+    return INSTANCE_DIR / "exports" / f"{job_id}.{job_id.rsplit('-', 1)[-1]}"
 
 
-def job_id_for(org_id: int, season_id: int, level: str) -> str:
-    return f"sheet-{season_id}-{org_id}-{level}"
+def job_id_for(org_id: int, season_id: int, level: str, fmt: str = "xlsx") -> str:
+    return f"sheet-{season_id}-{org_id}-{level}-{fmt}"
 
 
-def request(user, org_id: int, season_id: int, level: str | None = None) -> dict:
+def request(user, org_id: int, season_id: int, level: str | None = None, fmt: str = "xlsx") -> dict:
     """Check the office may have the sheet, then queue its job (workers/exports.py)."""
     from ...extensions import queue
     org = db.session.get(Organisation, org_id)
@@ -114,15 +163,17 @@ def request(user, org_id: int, season_id: int, level: str | None = None) -> dict
     policy.require(user, "review.sheet", org)
     get_season(season_id)
     level = level_for(org, level)
-    job_id = job_id_for(org_id, season_id, level)
-    queue("default").enqueue("workers.exports.recommendation_sheet", org_id, season_id, level, job_id=job_id,
+    if fmt not in FORMATS:
+        raise ValidationError("review.errors.sheet_format", code="bad_format", field="format")
+    job_id = job_id_for(org_id, season_id, level, fmt)
+    queue("default").enqueue("workers.exports.recommendation_sheet", org_id, season_id, level, fmt, job_id=job_id,
                              result_ttl=3600, failure_ttl=86400)
     return {"job_id": job_id, "level": level}
 
 
-def write(job_id: str, org_id: int, season_id: int, level: str, progress) -> str:
+def write(job_id: str, org_id: int, season_id: int, level: str, progress, fmt: str = "xlsx") -> str:
     """The job's work: build and store the file (idempotent: the same ids give the same file)."""
-    content = build(org_id, season_id, level, progress)
+    content = FORMATS[fmt][0](org_id, season_id, level, progress)
     path = path_for(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -137,7 +188,8 @@ def job_state(user, job_id: str) -> dict:
     from rq.job import Job
     from ...extensions import redis_client
     parts = job_id.split("-")
-    if len(parts) != 4 or parts[0] != "sheet" or not parts[1].isdigit() or not parts[2].isdigit():
+    if (len(parts) != 5 or parts[0] != "sheet" or not parts[1].isdigit() or not parts[2].isdigit()
+            or parts[4] not in FORMATS):
         raise NotFound("review.errors.sheet_not_found", code="sheet_not_found")
     org = db.session.get(Organisation, int(parts[2]))
     if org is None or not policy.can(user, "review.sheet", org):
