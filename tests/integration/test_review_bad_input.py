@@ -56,6 +56,15 @@ def test_refusals_change_nothing(world):
     _fails(u["unit_cq"], "recommend", [twice.id], "wrong_status", "单位已推荐")           # recommending twice
     gone = _entry(world, st="withdrawn")
     _fails(u["unit_cq"], "recommend", [gone.id], "wrong_status", "已撤回")               # withdrawn
+    bare = Entry(season_id=world.season.id, created_by_id=u["nobody"].id, status="draft")  # no unit yet
+    drafted = Entry(season_id=world.season.id, created_by_id=u["nobody"].id, status="draft",
+                    unit_id=world.orgs["u_cq"].id)
+    db.session.add_all([bare, drafted])
+    db.session.commit()
+    for action in ("recommend", "confirm"):                                               # drafts, not a 500
+        _fails(u["city"], action, [bare.id], "entry_not_found")
+        _fails(u["city"], action, [drafted.id], "wrong_status", "草稿")
+    assert db.session.get(EntryReview, bare.id) is None and db.session.get(EntryReview, drafted.id) is None
     late = _entry(world)
     world.season.submit_start -= timedelta(days=30)
     world.season.submit_end = china_today() - timedelta(days=1)

@@ -106,13 +106,22 @@ def _acts_on(user, entry: Entry) -> bool:
     return any(policy.can(user, p, entry) for p in (status.UNIT, status.COUNTY, status.CITY))
 
 
+WAITING = ("submitted", "unit_recommended", "county_recommended")
+
+
 def _one(user, entry: Entry, action: str, reason, fields, rule, reply_by) -> None:
-    review = route.ensure(entry)
+    from ...models import EntryReview
+    review = db.session.get(EntryReview, entry.id)
+    if review is None and entry.unit_id is not None and entry.status in WAITING:
+        review = route.ensure(entry)        # submitted before the review chain existed: route it now
     if action == "confirm":
         return _confirm(user, entry, review)
+    if review is None:                      # a draft, withdrawn, ... : the status machine says why not
+        status.check(entry, action, user)
+        raise Conflict("errors.wrong_status", code="wrong_status", status_label=t(f"catalog.statuses.{entry.status}"),
+                       action_label=t(f"catalog.status_actions.{action}"))
     _not_again(user, entry, review, action)
     level = route.level_of(review, entry.status)
-    transition_action = action
     if action in ("recommend", "accept"):
         row = status.check(entry, action, user)
         quotas.require_room(entry, row.level, route.handler(review, row.level))
@@ -122,7 +131,7 @@ def _one(user, entry: Entry, action: str, reason, fields, rule, reply_by) -> Non
         data.update(fields=["unit"] if action == "not_ours" else fields, reply_by=reply.isoformat())
     if action == "ineligible":
         data["rule"] = rule
-    status.transition(entry, transition_action, user, reason=reason, data=data)
+    status.transition(entry, action, user, reason=reason, data=data)
     if level == "unit" and review.unit_confirmed_at is None and action != "not_ours":
         review.unit_confirmed_at, review.unit_confirmed_by_id = utcnow(), user.id
     if action in ("return", "not_ours"):
@@ -152,7 +161,7 @@ def _confirm(user, entry: Entry, review) -> None:
         raise Conflict("errors.wrong_status", code="wrong_status", status_label=t(f"catalog.statuses.{entry.status}"),
                        action_label=t("review.actions.confirm"))
     policy.require(user, status.UNIT, entry)
-    if review.unit_confirmed_at is not None:
+    if review is None or review.unit_confirmed_at is not None:
         raise Conflict("review.errors.already_confirmed", code="already_confirmed")
     review.unit_confirmed_at, review.unit_confirmed_by_id = utcnow(), user.id
     record(user, "entry_unit_confirmed", "entry", entry.id, data={"unit_id": entry.unit_id})
