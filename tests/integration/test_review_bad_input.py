@@ -219,3 +219,20 @@ def test_an_attachment_is_downloaded_only_by_those_who_may_see_the_entry(client,
         assert res.status_code == code, key
         if code == 200:
             assert res.data == buf.getvalue()
+
+
+def test_an_entry_in_full_for_those_who_may_see_it(client, world):
+    for key in ("county_cq", "county_zz", "unit_cq"):
+        world.users[key].openid = openid_for_code(f"rvf-{key}")
+    db.session.commit()
+    h = {k: auth_header(login(client, f"rvf-{k}")["token"]) for k in ("county_cq", "county_zz", "unit_cq")}
+    e = _entry(world)
+    actions.act(world.users["unit_cq"], "return", [e.id], reason="请补充图表", fields=["summary"])
+    res = client.get(f"/api/v1/review/entries/{e.id}", headers=h["county_cq"])
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    assert body["entry"]["id"] == e.id and body["entry"]["title"] == e.title
+    assert body["review"]["return_reason"] == "请补充图表" and body["review"]["returned_level"] == "unit"
+    assert [f["field"] for f in body["review"]["return_fields"]] == ["summary"]
+    assert [(x["action"], x["reason"]) for x in body["history"]][-1] == ("entry_returned", "请补充图表")
+    assert client.get(f"/api/v1/review/entries/{e.id}", headers=h["county_zz"]).status_code == 404
