@@ -67,7 +67,7 @@ def test_skip_only_optional_fields(client, seeded):
     chat = started(client)
     chat.say("跳过")
     assert "必填" in chat.text() and chat.step == "category"
-    walk(chat, ANSWERS[:19])
+    walk(chat, ANSWERS[:20])
     assert chat.step == "leader.skill_level"          # professional_title was skipped in ANSWERS
     chat.say("查看")
     assert "职称：未填" in chat.text()
@@ -175,7 +175,7 @@ def test_three_failures_give_a_fuller_explanation(client, seeded):
 
 def test_three_failures_on_optional_field_offer_skip(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:18])
+    walk(chat, ANSWERS[:19])
     assert chat.step == "leader.professional_title"
     for _ in range(3):
         chat.say("工" * 40)
