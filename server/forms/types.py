@@ -152,6 +152,8 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     strong = [m for m in matches if m.strong]
     if len(strong) == 1:
         return strong[0].org.id
+    if len(matches) == 1 and matches[0].score >= 2:          # the one unit abbreviated so
+        return matches[0].org.id
     if not matches:
         raise AnswerError("unit_not_registered", query=answer)
     problem = AnswerError("unit_matches", lines="\n".join(
