@@ -218,3 +218,19 @@ def test_summary_length_comes_from_the_season(client, seeded, settings, refused,
     entry_id = db.session.scalar(select(Entry.id).order_by(Entry.id.desc()))
     res = client.patch(f"/api/v1/entries/{entry_id}", json={"summary": SUMMARY_29}, headers=h)
     assert (res.status_code == 400) is refused
+
+
+@pytest.mark.parametrize("leader, refused", [
+    ({"occupation": "农民", "work_start": "2006-07"}, ["leader.work_start"]),
+    ({"work_start": "2006-07", "occupation": "学生", "skill_level": "技师"}, ["leader.skill_level", "leader.work_start"]),
+    ({"occupation": "教师", "work_start": "2006-07", "skill_level": "无"}, []),
+])
+def test_form_mode_refuses_what_does_not_apply_to_the_leader(client, seeded, leader, refused):
+    h = auth_header(login(client, "demo-participant")["token"])
+    entry_id = client.post("/api/v1/entries", json={}, headers=h).get_json()["id"]
+    res = client.patch(f"/api/v1/entries/{entry_id}", json={"leader": leader}, headers=h)
+    problems = {p["field"]: p["message"] for p in res.get_json().get("error", {}).get("problems", [])}
+    assert sorted(problems) == refused, problems
+    assert all("带头人身份" in m for m in problems.values())
+    body = client.get(f"/api/v1/entries/{entry_id}", headers=h).get_json()
+    assert body["leader"]["occupation"] in ("farmer", "student", "teacher")
