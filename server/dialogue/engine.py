@@ -19,6 +19,7 @@ from ..texts import lookup, t
 from . import flows, targets
 from .commands import Command, parse_command
 from .flows import Flow
+from .progress import step_count
 
 CONFIRM = "confirm"
 MAX_TRIES = 3
@@ -192,22 +193,13 @@ class Engine:
         return season_params(getattr(ctx, "season", None), ctx.today)
 
     def progress(self) -> dict | None:
-        """第 current/total 步. Steps filled for the person without being asked (a unit prefilled
-        from their role, a profile from "我本人", a flow's prefill) are not steps: they neither
-        count nor make the count jump. Answering moves `current` on by one; the confirm step is
-        the last (current == total). Going back shows where the re-asked step stands."""
+        """第 current/total 步 (see progress.py)."""
         if not self.active:
             return None
-        prefilled = set(self.recall("prefilled", []))
-        counted = [(i, s) for i, s in self.positions() if position(i, s.field) not in prefilled]
-        keys = [position(i, s.field) for i, s in counted]
-        total = len(keys) + 1
-        if self.conv.step == CONFIRM:
-            return {"current": total, "total": total}
-        done = [k for (i, s), k in zip(counted, keys) if k in self.conv.skipped or self.filled(i, s)]
-        here = self.current_position()
-        current = keys.index(here) + 1 if here in done else len(done) + 1
-        return {"current": min(current, total), "total": total}
+        places = [(position(i, s.field), i, s) for i, s in self.positions()]
+        done = {p for p, i, s in places if p in self.conv.skipped or self.filled(i, s)}
+        return step_count([p for p, _, _ in places], done=done, prefilled=set(self.recall("prefilled", [])),
+                          here=self.current_position(), at_confirm=self.conv.step == CONFIRM)
 
     def summary(self) -> list[Reply]:
         lines = [t("dialogue.summary_header")]
@@ -393,8 +385,9 @@ class Engine:
         self.ask()
 
     def progress_total(self) -> int:
-        prefilled = set(self.recall("prefilled", []))
-        return len([1 for i, s in self.positions() if position(i, s.field) not in prefilled]) + 1
+        keys = [position(i, s.field) for i, s in self.positions()]
+        return step_count(keys, done=set(), prefilled=set(self.recall("prefilled", [])), here=None,
+                          at_confirm=True)["total"]
 
     def resume_latest(self) -> bool:
         for key in flows.keys():

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
+from server.dialogue.progress import step_count
 from server.forms import types
 from server.forms.applicability import applies
 from server.forms.catalogue import entry_fields, step_from_data
@@ -141,3 +142,30 @@ def test_unit_name_scores(query, name, score):
 
 def test_subsequence():
     assert _subsequence("晋煤", "晋城示范煤机") and not _subsequence("煤晋", "晋城示范煤机")
+
+
+# -- 15: the step count ----------------------------------------------------------------------------
+STEPS = ["a", "b", "unit", "c", "d"]
+
+
+@pytest.mark.parametrize("done, prefilled, here, at_confirm, expected", [
+    (set(), {"unit"}, "a", False, (1, 5)),
+    ({"a", "b", "unit"}, {"unit"}, "c", False, (3, 5)),          # no jump over the prefilled unit
+    ({"a", "b", "c", "d", "unit"}, {"unit"}, None, True, (5, 5)),
+    ({"a", "b", "c"}, set(), "unit", False, (4, 6)),             # nothing prefilled: the unit is a step
+    ({"a", "b", "c"}, set(), "b", False, (2, 6)),                # 返回 to an answered step
+    ({"a", "b", "c"}, {"b"}, "b", False, (3, 5)),                # a prefilled step being edited: not counted
+])
+def test_step_count(done, prefilled, here, at_confirm, expected):
+    count = step_count(STEPS, done=done, prefilled=prefilled, here=here, at_confirm=at_confirm)
+    assert (count["current"], count["total"]) == expected
+
+
+@given(order=st.permutations(STEPS), prefilled=st.sets(st.sampled_from(STEPS)))
+def test_answering_in_order_moves_the_count_on_by_one(order, prefilled):
+    asked = [p for p in order if p not in prefilled]
+    seen = [step_count(order, done=set(prefilled) | set(asked[:n]), prefilled=set(prefilled), here=here,
+                       at_confirm=False)["current"] for n, here in enumerate(asked)]
+    assert seen == list(range(1, len(asked) + 1))
+    assert step_count(order, done=set(order), prefilled=set(prefilled), here=None,
+                      at_confirm=True)["current"] == len(asked) + 1
