@@ -45,6 +45,14 @@ def not_before_start(value, ctx: Context):
         raise AnswerError("end_before_start", start=start)
 
 
+def applied_not_before_start(value, ctx: Context):
+    """项目成果应用时间: a result is used once the project has started (it may be used in trials
+    before completion), so the time of use cannot precede the start."""
+    start = ctx.entry.started_on
+    if start and str(value) < start[:len(str(value))]:
+        raise AnswerError("applied_before_start", start=start)
+
+
 def not_after_completion(value, ctx: Context):
     """A start date edited after the completion date was given is checked against it at once."""
     end = ctx.entry.completed_on
@@ -102,6 +110,7 @@ RULES: dict[str, Rule] = {
     "not_future": Rule(not_future),
     "not_before_start": Rule(not_before_start),
     "not_after_completion": Rule(not_after_completion),
+    "applied_not_before_start": Rule(applied_not_before_start),
     "not_funded": Rule(not_funded, keeps_answer=True),
     "has_figures": Rule(has_figures_rule),
     "plausible_birth": Rule(plausible_birth),

@@ -13,9 +13,9 @@ from server.forms.values import get_value
 from server.models import Entry
 
 from ..helpers import auth_header, login
-from .chat import ANSWERS, Chat, walk
+from .chat import Chat, through, walk
 
-TO_AMOUNT = ANSWERS[:11]            # through benefit.kind = 经济: the next question is the amount
+TO_AMOUNT = through("benefit.kind")     # benefit.kind = 经济: the next question is the amount
 
 
 def at_amount(client) -> Chat:

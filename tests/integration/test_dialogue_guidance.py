@@ -12,7 +12,7 @@ from server.extensions import db
 from server.models import Entry, Organisation, Season
 
 from ..helpers import auth_header, login
-from .chat import ANSWERS, BY_STEP, Chat, months_ago, walk
+from .chat import ANSWERS, BY_STEP, Chat, months_ago, through, walk
 
 
 def started(client, code: str = "demo-participant") -> Chat:
@@ -101,14 +101,16 @@ def test_help_examples_keep_to_the_rule_beside_them(client, seeded, window):
     season.achievement_from, season.achievement_to = window
     db.session.commit()
     walk(chat, [(s, a) for s, a in ANSWERS[:3]])
-    for step in ("started_on", "completed_on"):
+    for step in ("started_on", "completed_on", "applied_on"):
+        assert chat.step == step
         chat.say("帮助")
         text = chat.text()
-        assert f"{window[0]} 至 {window[1]}" in text
+        if step != "applied_on":
+            assert f"{window[0]} 至 {window[1]}" in text
         example = re.search(r"例如：(.+)", text).group(1).strip()
         chat.say(example)                               # the example is an answer the rule accepts
         assert chat.step != step, (step, example, chat.text())
-    walk(chat, [("funded_project", "否"), ("patent.granted", "是"), ("patent.number", BY_STEP["patent.number"])])
+    walk(chat, [("in_production", "是"), ("funded_project", "否"), ("patent.granted", "是"), ("patent.number", BY_STEP["patent.number"])])
     chat.say("帮助")
     example = re.search(r"例如：(.+)", chat.text()).group(1).strip()
     chat.say(example)
@@ -162,7 +164,7 @@ LEADER_TAIL = [("leader.gender", "女"), ("leader.birth_month", "2003年4月"), 
 ])
 def test_the_leader_profile_asks_what_applies(client, seeded, kind, asked, skipped):
     chat = started(client)
-    walk(chat, ANSWERS[:12])
+    walk(chat, through("benefit.amount"))
     walk(chat, [("leader.name", "王小红"), ("leader.occupation", kind), *LEADER_TAIL])
     seen = []
     for _ in range(8):
@@ -182,7 +184,7 @@ def test_the_leader_profile_asks_what_applies(client, seeded, kind, asked, skipp
 
 def test_changing_the_kind_clears_what_no_longer_applies(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:12])
+    walk(chat, through("benefit.amount"))
     walk(chat, [("leader.name", "王小红"), ("leader.occupation", "在职职工"), *LEADER_TAIL,
                 ("leader.work_start", "2020年7月")])
     chat.say("修改 带头人身份")
@@ -207,7 +209,7 @@ def test_summary_length_comes_from_the_season(client, seeded, settings, refused,
     chat = started(client)
     current_season(chat).settings = settings
     db.session.commit()
-    walk(chat, ANSWERS[:9])
+    walk(chat, through("patent.announced_on"))
     assert chat.step == "summary"
     chat.say(SUMMARY_29)
     assert (chat.step == "summary") is refused, chat.text()
