@@ -10,7 +10,7 @@ only what applies to the kind of person (no 参加工作时间 or 职称 for a f
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0008_answers
-Revises: 0015_entry_use
+Revises: 0016_unit_reports
 Create Date: 2026-11-30 13:40:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_answers'
-down_revision = '0015_entry_use'
+down_revision = '0016_unit_reports'
 branch_labels = None
 depends_on = None
 

@@ -72,6 +72,15 @@ def has_figures_rule(value, ctx: Context):
         raise AnswerError("summary_needs_figures")
 
 
+def not_more_than_employees(value, ctx: Context):
+    """A unit's report: people taking part cannot outnumber the unit's employees (issue 18,
+    "more participants than employees" is absurd). A unit with no employee count is not checked."""
+    org = getattr(ctx.subject, "org", None)
+    employees = getattr(org, "employee_count", None)
+    if employees is not None and value > employees:
+        raise AnswerError("more_than_employees", value=value, employees=employees)
+
+
 def plausible_birth(value, ctx: Context):
     year = int(str(value)[:4])
     age = ctx.today.year - year
@@ -114,6 +123,7 @@ RULES: dict[str, Rule] = {
     "not_funded": Rule(not_funded, keeps_answer=True),
     "has_figures": Rule(has_figures_rule),
     "plausible_birth": Rule(plausible_birth),
+    "not_more_than_employees": Rule(not_more_than_employees),
     "consent_given": Rule(consent_given),
     "content_safe": Rule(content_safe, answer_only=True),
 }
