@@ -7,7 +7,7 @@ from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
 from .org import Organisation
 from .person import Person
 from .season import Season
-from .user import AuthSession, RoleAssignment, User
+from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
 __all__ = ["AuditEvent", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
-           "RoleAssignment", "Season", "User"]
+           "RoleAssignment", "RoleInvitation", "Season", "User"]
