@@ -74,7 +74,7 @@ class _Reader:
         return year
 
     def _org_id(self, field, raw):
-        return int(raw)
+        return int(raw) if str(raw or "").strip() else None
 
     def _grace_minutes(self, field, raw):
         minutes = int(raw or 0)
@@ -166,7 +166,7 @@ def _plain(value):
 
 
 def _check_organiser(actor: User, season: Season, values: dict, reader: _Reader) -> None:
-    if values.get("org_id") is None and "org_id" not in values:
+    if "org_id" not in values:
         return
     org = db.session.get(Organisation, values["org_id"]) if values.get("org_id") else None
     if org is None or org.kind not in ORGANISERS or org.retired_at is not None:
