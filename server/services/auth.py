@@ -171,6 +171,9 @@ def bind_phone(user: User, code: str) -> User:
             Person.phone == user.phone, Person.user_id.is_(None))):
         person.user_id = user.id
         record(user, "person_linked", "person", person.id)
+    # Roles an office promised to this phone (console: invite by phone) apply now.
+    from .people_admin import apply_invitations
+    apply_invitations(user)
     db.session.commit()
     return user
 
