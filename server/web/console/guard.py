@@ -19,6 +19,9 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 @bp.before_request
 def _guard():
+    # Flask-WTF caches the request's token in g; a test client running inside one app context
+    # shares g between requests, so start each request without it.
+    g.pop("csrf_token", None)
     if request.method in UNSAFE:
         try:
             validate_csrf(request.form.get("csrf_token") or request.headers.get("X-CSRFToken"))

@@ -45,7 +45,7 @@ def _posted() -> tuple[dict, dict]:
 
 def _render(values: dict, errors: dict, season=None, status: int = 200):
     return render_template("console/season_form.html", values=values, errors=errors, season=season,
-                           phases=PHASES, organisers=[(o.id, o.name) for o in season_admin.organisers(g.user)],
+                           phases=PHASES, phase_labels=lookup("catalog.phases"), organisers=[(o.id, o.name) for o in season_admin.organisers(g.user)],
                            categories=list(lookup("catalog.categories").items()),
                            unit_types=list(lookup("catalog.unit_types").items()), reminder_keys=REMINDER_KEYS,
                            trail=audit_query.for_object("season", season.id) if season else []), status
