@@ -5,7 +5,7 @@ invitations wait for a phone to bind.
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0011_console
-Revises: 0007_season_settings
+Revises: 0016_unit_reports
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_console'
-down_revision = '0007_season_settings'
+down_revision = '0016_unit_reports'
 branch_labels = None
 depends_on = None
 
