@@ -25,6 +25,10 @@ def upgrade():
         batch_op.create_index('ix_seasons_org_id', ['org_id'], unique=False)
         batch_op.create_foreign_key('fk_seasons_org_id_organisations', 'organisations', ['org_id'], ['id'],
                                     ondelete='RESTRICT')
+    # Seasons made before this migration belong to the deployment's city when there is exactly
+    # one (the case so far); otherwise a city admin has to set the organiser (they stay unlisted).
+    op.execute("UPDATE seasons SET org_id = (SELECT MIN(id) FROM organisations WHERE kind = 'city') "
+               "WHERE org_id IS NULL AND (SELECT COUNT(*) FROM organisations WHERE kind = 'city') = 1")
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('model_key', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('four_party', sa.Boolean(), nullable=True))

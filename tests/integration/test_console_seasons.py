@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import AuditEvent, Organisation, ReminderSlot, Season
 
+from ..factories import make_season
 from .chat import Chat
 from .console import csrf_of, desk_login
 
@@ -119,3 +120,20 @@ def test_the_api_for_scripts(client, seeded):
     assert client.patch(f"/api/v1/admin/seasons/{season_id}", json={"grace_minutes": 5},
                         headers=county.headers).status_code == 403
     assert client.get("/api/v1/admin/seasons", headers=county.headers).json == {"seasons": []}
+
+
+def test_a_province_admin_reads_and_runs_every_citys_seasons(client, seeded):
+    from server.models import RoleAssignment, User
+    from server.services.orgs import add_org
+    province = db.session.scalar(select(Organisation).where(Organisation.kind == "province"))
+    other_city = add_org("长治市", "city", province)
+    make_season(name="长治市2027年竞赛", org_id=other_city.id)
+    admin = User(openid="o-province", name="省级管理员")
+    admin.roles = [RoleAssignment(role="city_admin", org_id=province.id)]
+    db.session.add(admin)
+    db.session.commit()
+    from server.services import season_admin
+    names = {s.name for s in season_admin.visible(admin)}
+    assert {"长治市2027年竞赛", "2021年“五小”竞赛"} <= names
+    jincheng = db.session.scalar(select(User).where(User.name == "陈明"))
+    assert "长治市2027年竞赛" not in {s.name for s in season_admin.visible(jincheng)}   # one city's admin: its own
