@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
 from ..errors import FieldErrors, Forbidden, NotFound
 from ..extensions import db
@@ -37,19 +37,20 @@ def phone_shown(actor: User, phone: str | None) -> str:
 def find(actor: User, q: TableQuery) -> Page:
     """People holding a role in the actor's subtree; a full phone number finds anyone (to give a
     role to someone who has only logged in). Filters: q (name or phone), role."""
-    in_scope = select(Organisation.id).where(policy.subtree_condition(actor, "people.view"))
-    has_role_here = exists().where(RoleAssignment.user_id == User.id, RoleAssignment.org_id.in_(in_scope))
+    # One uncorrelated subquery (the users holding a role in scope, of the role asked for):
+    # computed once, not per user row.
+    holders = (select(RoleAssignment.user_id).join(Organisation, Organisation.id == RoleAssignment.org_id)
+               .where(policy.subtree_condition(actor, "people.view")))
+    if q.filters.get("role") in ROLES:
+        holders = holders.where(RoleAssignment.role == q.filters["role"])
     text = q.filters.get("q", "")
     stmt = select(User)
-    if PHONE.fullmatch(text):
+    if PHONE.fullmatch(text) and not q.filters.get("role"):
         stmt = stmt.where(User.phone == text)
     else:
-        stmt = stmt.where(has_role_here)
+        stmt = stmt.where(User.id.in_(holders))
         if text:
             stmt = stmt.where(or_(User.name.contains(text, autoescape=True), User.phone.startswith(text, autoescape=True)))
-    if q.filters.get("role") in ROLES:
-        stmt = stmt.where(exists().where(RoleAssignment.user_id == User.id, RoleAssignment.role == q.filters["role"],
-                                         RoleAssignment.org_id.in_(in_scope)))
     return page(stmt, q, SORTABLE, "name", tiebreak=User.id)
 
 
