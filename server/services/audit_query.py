@@ -41,7 +41,8 @@ def listing(actor: User, q: TableQuery) -> Page:
     if str(f.get("object_id") or "").isdigit():
         stmt = stmt.where(AuditEvent.object_id == int(f["object_id"]))
     if f.get("actor"):
-        stmt = stmt.where(User.name.contains(f["actor"], autoescape=True))
+        named = select(User.id).where(User.name.contains(f["actor"], autoescape=True))
+        stmt = stmt.where(AuditEvent.actor_id.in_(named))
     for key, op in (("since", "ge"), ("until", "lt")):
         try:
             day = date.fromisoformat(f.get(key) or "")

@@ -29,6 +29,14 @@ def tree(actor: User) -> list[Organisation]:
                                    .order_by(Organisation.path)))
 
 
+def move_targets(actor: User, org: Organisation) -> list[Organisation]:
+    """Live nodes the actor manages, outside `org`'s own subtree: where it may be moved.
+    ("org.manage" rows are "subtree" rows: one prefix test per node.)"""
+    paths = [a.org.path for a in actor.roles if a.role in policy.roles_with("org.manage", "subtree")]
+    return [o for o in tree(actor) if o.retired_at is None and not org.contains(o)
+            and any(o.path.startswith(p) for p in paths)]
+
+
 def get_managed(actor: User, org_id: int) -> Organisation:
     from .orgs import get_org
     from ..errors import NotFound

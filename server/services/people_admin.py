@@ -63,6 +63,15 @@ def get_person(actor: User, user_id: int) -> User:
     return user
 
 
+def grant_targets(actor: User, orgs: list[Organisation]) -> tuple[list[str], list[Organisation]]:
+    """The roles the actor may give somewhere, and those of `orgs` where they may give one: the
+    grant rows are all "subtree" rows, so one prefix test per org instead of a policy walk."""
+    roles = list(policy.grantable_roles(actor))
+    paths = {a.org.path for r in roles for a in actor.roles
+             if a.role in policy.roles_with(f"role.grant.{r}", "subtree")}
+    return roles, [o for o in orgs if o.retired_at is None and any(o.path.startswith(p) for p in paths)]
+
+
 def may_grant(actor: User, role: str, org: Organisation | None) -> bool:
     """May the actor give or take `role` on `org`? (No row at all, e.g. participant: no.)"""
     action = f"role.grant.{role}"

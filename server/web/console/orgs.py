@@ -37,8 +37,7 @@ def _values(org) -> dict:
 
 def _render_org(org_id: int, values=None, errors=None, status=200, child=None):
     org = org_admin.get_managed(g.user, org_id)
-    managed = [o for o in org_admin.tree(g.user) if o.retired_at is None and not org.contains(o)
-               and policy.can(g.user, "org.manage", o)]
+    managed = org_admin.move_targets(g.user, org)
     return render_template("console/org.html", org=org, values=values or _values(org), errors=errors or {},
                            child=child or {}, parents=[(o.id, "　" * o.depth + o.name) for o in managed],
                            trail=audit_query.for_object("org", org.id), **_options()), status

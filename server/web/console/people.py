@@ -20,10 +20,9 @@ def _require():
 
 def _choices():
     labels = lookup("catalog.roles")
-    roles = [(r, labels[r]) for r in policy.grantable_roles(g.user)]
-    orgs = [(o.id, "　" * o.depth + o.name) for o in org_admin.tree(g.user)
-            if o.retired_at is None and any(people_admin.may_grant(g.user, r, o) for r, _ in roles)]
-    return {"grant_roles": roles, "grant_orgs": orgs, "role_labels": labels}
+    roles, orgs = people_admin.grant_targets(g.user, org_admin.tree(g.user))
+    return {"grant_roles": [(r, labels[r]) for r in roles], "grant_orgs": [(o.id, "　" * o.depth + o.name) for o in orgs],
+            "role_labels": labels}
 
 
 @bp.get("/people")
