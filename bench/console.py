@@ -102,9 +102,10 @@ def main() -> None:
             login(client, code)
             for path in paths:
                 ms, status = timed(client, path, args.runs)
-                worst = max(worst, ms)
+                if not path.endswith(".xlsx"):          # a download, not a page
+                    worst = max(worst, ms)
                 print(f"  {code:18s} {path:62s} {status}  {ms:7.1f} ms")
-        print(f"slowest page: {worst:.1f} ms ({'within' if worst < 200 else 'OVER'} the 200 ms goal)")
+        print(f"slowest page (downloads aside): {worst:.1f} ms ({'within' if worst < 200 else 'OVER'} the 200 ms goal)")
 
 
 if __name__ == "__main__":

@@ -44,14 +44,13 @@ class ImportErrors(AppError):
 
 
 def _book(rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = t("console.org_sheet")
+    wb = Workbook(write_only=True)          # streams rows: a few times faster for a whole city
+    ws = wb.create_sheet(t("console.org_sheet"))
+    for i in range(1, len(COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 18
     ws.append(headers())
     for row in rows:
         ws.append(row)
-    for i in range(1, len(COLUMNS) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 18
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
