@@ -33,6 +33,9 @@ def upgrade():
         batch_op.add_column(sa.Column('model_key', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('four_party', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+    # The console's audit trail filters by who did it.
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_actor_id', ['actor_id'], unique=False)
     op.create_table(
         'role_invitations',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -59,6 +62,8 @@ def downgrade():
     with op.batch_alter_table('role_invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_role_invitations_phone')
     op.drop_table('role_invitations')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_actor_id')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_column('retired_at')
         batch_op.drop_column('four_party')
