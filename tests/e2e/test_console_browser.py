@@ -81,7 +81,7 @@ def test_a_city_admin_scans_in_creates_a_season_and_moves_its_dates(web, seeded,
     page.click("#save")
     page.wait_for_selector("#audit-trail :text('修改赛季')")
     trail = page.inner_text("#audit-trail")
-    assert "新建赛季" in trail and "submit_start: 2027-09-01 → 2027-09-03" in trail
+    assert "新建赛季" in trail and "申报开始: 2027-09-01 → 2027-09-03" in trail
     shot(page, "season-moved")
     db.session.expire_all()
     season = db.session.scalar(select(Season).where(Season.name == "2027年“五小”竞赛"))

@@ -19,7 +19,8 @@ def audit_detail(data) -> str:
         return ""
     changes = data.get("changes") if isinstance(data, dict) else None
     if changes:
-        return "；".join(f"{k}: {_short(old)} → {_short(new)}" for k, (old, new) in changes.items())
+        labels = lookup("console.field_labels")
+        return "；".join(f"{labels.get(k, k)}: {_short(old)} → {_short(new)}" for k, (old, new) in changes.items())
     return json.dumps(data, ensure_ascii=False)[:200]
 
 
