@@ -25,6 +25,8 @@ def audit_detail(data) -> str:
 
 
 def _short(value) -> str:
+    if value is None or value == [] or value == {}:
+        return "—"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:39] + "…"
 
