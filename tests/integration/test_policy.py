@@ -69,6 +69,25 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("stats.view", "cq_unit"): {"unit", "county", "city"},
     ("stats.view", "zz_station"): {"county_zz", "city"},
     ("stats.view", "city_org"): {"city"},
+    # The office console (issue 14).
+    ("console.enter", None): {"estation", "unit", "county", "county_zz", "city", "expert"},
+    ("season.manage", "city_org"): {"city"},
+    ("season.manage", "cq_unit"): {"city"},
+    ("org.manage", "cq_unit"): {"county", "city"},
+    ("org.manage", "zz_station"): {"county_zz", "city"},
+    ("org.manage", "city_org"): {"city"},
+    ("people.view", "cq_unit"): {"county", "city"},
+    ("people.view", "city_org"): {"city"},
+    ("people.view_phone", None): {"city"},
+    ("role.grant.unit_admin", "cq_unit"): {"county", "city"},
+    ("role.grant.unit_admin", "zz_station"): {"county_zz", "city"},
+    ("role.grant.estation_agent", "zz_station"): {"county_zz", "city"},
+    ("role.grant.county_admin", "cq_unit"): {"city"},
+    ("role.grant.city_admin", "city_org"): {"city"},
+    ("role.grant.expert", "city_org"): {"city"},
+    ("audit.view", "cq_unit"): {"county", "city"},
+    ("audit.view", "zz_station"): {"county_zz", "city"},
+    ("system.health", None): {"city"},
 }
 
 
