@@ -93,13 +93,11 @@ def _season_id(q: StatsQuery) -> int:
           summary="附件6 统计表、各阶段数量、参与率与目标（管理范围内；?season=）", errors=(400, 401, 403, 404))
 def get_stats(org_id: int):
     season_id = _season_id(read_query(StatsQuery))
-    data = stats.annex6(g.user, org_id, season_id)
+    data = stats.annex6(g.user, org_id, season_id, with_overview=True)
     return StatsOut(org=RefOut(id=data["org"].id, name=data["org"].name),
                     season=RefOut(id=data["season"].id, name=data["season"].name),
-                    table1=data["table1"], table2=data["table2"],
-                    funnel=stats.funnel(g.user, org_id, season_id),
-                    participation=stats.participation(g.user, org_id, season_id),
-                    definitions=data["definitions"])
+                    table1=data["table1"], table2=data["table2"], funnel=data["funnel"],
+                    participation=data["participation"], definitions=data["definitions"])
 
 
 def annex6_download(org_id: int):

@@ -50,7 +50,7 @@ class UnitFigures:
     people: int = 0
     active_report: bool = False
     takes_part: bool = False
-    children: list = field(default_factory=list)
+    statuses: dict = field(default_factory=dict)     # status → entries (all, drafts included)
 
 
 def _scope(user: User, org_id: int, season_id: int) -> tuple[Organisation, Season]:
@@ -81,20 +81,26 @@ def _unit_of(org: Organisation, units: dict[int, Organisation]) -> int | None:
 
 
 def figures(org: Organisation, season: Season) -> dict[int, UnitFigures]:
-    """Per unit of the subtree: entries, patents, applied, benefit, people, taking part."""
+    """Per unit of the subtree: entries by status, patents, applied, benefit, people, taking part.
+    The two queries read the whole season grouped by unit (a season belongs to one organising
+    body, so that is at most its units × statuses rows) and keep the subtree's in Python: an IN
+    list or a path subquery made PostgreSQL's planner pick nested loops (seconds at 100,000)."""
     nodes = _units(org)
     out = {i: UnitFigures(o) for i, o in nodes.items() if o.kind == "unit"}
     economic = case((Entry.benefit_kind == "economic", Entry.benefit_amount), else_=0)
     rows = db.session.execute(
-        select(Entry.unit_id, func.count(), func.sum(case((Entry.patent_granted.is_(True), 1), else_=0)),
+        select(Entry.unit_id, Entry.status, func.count(),
+               func.sum(case((Entry.patent_granted.is_(True), 1), else_=0)),
                func.sum(case((Entry.in_production.is_(True), 1), else_=0)), func.sum(economic))
-        .where(Entry.season_id == season.id, Entry.status.not_in(NOT_COLLECTED), Entry.unit_id.in_(list(nodes)))
-        .group_by(Entry.unit_id))
-    for unit_id, count, patented, applied, benefit in rows:
-        target = _unit_of(nodes[unit_id], nodes)
+        .where(Entry.season_id == season.id).group_by(Entry.unit_id, Entry.status))
+    for unit_id, status, count, patented, applied, benefit in rows:
+        target = _unit_of(nodes[unit_id], nodes) if unit_id in nodes else None
         if target is None:
             continue
         f = out[target]
+        f.statuses[status] = f.statuses.get(status, 0) + count
+        if status in NOT_COLLECTED:
+            continue
         f.entries += count
         f.patented += int(patented or 0)
         f.applied += int(applied or 0)
@@ -102,12 +108,13 @@ def figures(org: Organisation, season: Season) -> dict[int, UnitFigures]:
     first, last = season_months(season)
     reports = db.session.execute(
         select(UnitReport.org_id, func.max(UnitReport.participants), func.max(UnitReport.activities))
-        .where(UnitReport.kind == "month", UnitReport.filed_at.is_not(None), UnitReport.org_id.in_(list(out)),
+        .where(UnitReport.kind == "month", UnitReport.filed_at.is_not(None),
                UnitReport.period >= first, UnitReport.period <= last)
         .group_by(UnitReport.org_id))
     for org_id, people, activities in reports:
-        out[org_id].people = int(people or 0)
-        out[org_id].active_report = bool(activities)
+        if org_id in out:
+            out[org_id].people = int(people or 0)
+            out[org_id].active_report = bool(activities)
     rule = (season.settings or {}).get("participation", {}).get("unit", "entry_or_report")
     for f in out.values():
         f.takes_part = {"entry": f.entries > 0, "report": f.active_report,
@@ -159,16 +166,22 @@ def areas(org: Organisation) -> list[Organisation]:
         Organisation.retired_at.is_(None)).order_by(Organisation.id))) or [org]
 
 
-def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False) -> dict:
-    """附件6 for the subtree: {"org", "season", "table1", "table2", "definitions"}, and with
-    `by_area` also "areas": [(area, table1, table2)] for the rows of the export."""
+def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
+           with_overview: bool = False) -> dict:
+    """附件6 for the subtree: {"org", "season", "table1", "table2", "definitions"}; with
+    `by_area` also "areas": [(area, table1, table2)] for the rows of the export; with
+    `with_overview` also "funnel" and "participation" (one reading of the figures for all)."""
     org, season = _scope(user, org_id, season_id)
-    units = list(figures(org, season).values())
+    per_unit = figures(org, season)
+    units = list(per_unit.values())
     out = {"org": org, "season": season, "table1": table1(units), "table2": table2(units),
            "definitions": definitions(season)}
     if by_area:
         out["areas"] = [(area, table1(inside), table2(inside)) for area in areas(org)
                         for inside in [[f for f in units if area.contains(f.org)]]]
+    if with_overview:
+        out["funnel"] = _funnel(per_unit)
+        out["participation"] = _participation(org, season, per_unit)
     return out
 
 
@@ -186,9 +199,14 @@ def funnel(user: User, org_id: int, season_id: int) -> list[dict]:
     """Entries that reached at least each stage (a returned entry has reached 'submitted');
     withdrawn entries are counted apart (stage 'withdrawn')."""
     org, season = _scope(user, org_id, season_id)
-    nodes = select(Organisation.id).where(Organisation.path.startswith(org.path, autoescape=True))
-    counts = dict(db.session.execute(select(Entry.status, func.count()).where(
-        Entry.season_id == season.id, Entry.unit_id.in_(nodes)).group_by(Entry.status)).all())
+    return _funnel(figures(org, season))
+
+
+def _funnel(per_unit: dict[int, UnitFigures]) -> list[dict]:
+    counts: dict[str, int] = defaultdict(int)
+    for f in per_unit.values():
+        for status, n in f.statuses.items():
+            counts[status] += n
     reached = []
     for i, stage in enumerate(STAGES):
         n = sum(c for status, c in counts.items()
@@ -203,7 +221,10 @@ def participation(user: User, org_id: int, season_id: int) -> list[dict]:
     unit type with a target (Season.targets, RULES.md: 90% / 60% / 70% / every e-station): units,
     units taking part, rate, target and the gap to it (target − rate; positive means short)."""
     org, season = _scope(user, org_id, season_id)
-    all_units = figures(org, season)
+    return _participation(org, season, figures(org, season))
+
+
+def _participation(org: Organisation, season: Season, all_units: dict[int, UnitFigures]) -> list[dict]:
     rows = []
     for area in areas(org):
         inside = [f for f in all_units.values() if area.contains(f.org)]
