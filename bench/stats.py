@@ -30,7 +30,7 @@ def build(units: int, entries: int):
     from sqlalchemy import func, insert, select
 
     from server.extensions import db
-    from server.models import Entry, Organisation, RoleAssignment, Season, UnitReport, User
+    from server.models import Entry, RoleAssignment, Season, UnitReport, User
     from server.services.orgs import add_org
     from server.timeutil import china_today, utcnow
     from tests.factories import make_season
