@@ -13,6 +13,7 @@ from ..timeutil import china_day_start_utc
 from . import policy
 from .tables import Page, TableQuery, page
 
+COUNT_CAP = 10_000
 SORTABLE = {"at": AuditEvent.id, "action": AuditEvent.action, "object": AuditEvent.object_type}
 
 
@@ -48,4 +49,4 @@ def listing(actor: User, q: TableQuery) -> Page:
             continue
         bound = china_day_start_utc(day + (timedelta(days=1) if key == "until" else timedelta()))
         stmt = stmt.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at < bound)
-    return page(stmt, q, SORTABLE, "at", scalars=False)
+    return page(stmt, q, SORTABLE, "at", scalars=False, count_cap=COUNT_CAP, tiebreak=AuditEvent.id)

@@ -50,7 +50,7 @@ def find(actor: User, q: TableQuery) -> Page:
     if q.filters.get("role") in ROLES:
         stmt = stmt.where(exists().where(RoleAssignment.user_id == User.id, RoleAssignment.role == q.filters["role"],
                                          RoleAssignment.org_id.in_(in_scope)))
-    return page(stmt, q, SORTABLE, "name")
+    return page(stmt, q, SORTABLE, "name", tiebreak=User.id)
 
 
 def get_person(actor: User, user_id: int) -> User:

@@ -34,19 +34,31 @@ class Page:
     rows: list
     total: int
     query: TableQuery
+    capped: bool = False      # more than `total` rows match (counting stopped there)
 
     @property
     def pages(self) -> int:
         return max(1, ceil(self.total / self.query.per_page))
 
 
-def page(stmt, q: TableQuery, sortable: dict, default: str, scalars: bool = True) -> Page:
+def page(stmt, q: TableQuery, sortable: dict, default: str, scalars: bool = True, count_cap: int | None = None,
+         tiebreak=None) -> Page:
     """Run `stmt` for one page. `sortable` maps a sort key to a column; unknown keys sort by
-    `default`. The id breaks ties so pages never repeat or skip a row."""
+    `default`; `tiebreak` (an id column) keeps pages from repeating or skipping rows. With
+    `count_cap`, counting stops after that many rows (a long audit trail says "10000+")."""
     key = q.sort if q.sort in sortable else default
     column = sortable[key]
-    order = column.desc() if q.dir == "desc" else column.asc()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows_stmt = stmt.order_by(order).limit(q.per_page).offset((max(q.page, 1) - 1) * q.per_page)
+    order = [column.desc() if q.dir == "desc" else column.asc()]
+    if tiebreak is not None and tiebreak is not column:
+        order.append(tiebreak.desc() if q.dir == "desc" else tiebreak.asc())
+    counted = stmt.order_by(None)
+    if count_cap:
+        counted = counted.limit(count_cap + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    capped = bool(count_cap) and total > count_cap
+    total = min(total, count_cap) if count_cap else total
+    last_page = max(1, -(-total // q.per_page))
+    q = replace(q, sort=key, page=min(max(q.page, 1), last_page) if not capped else max(q.page, 1))
+    rows_stmt = stmt.order_by(*order).limit(q.per_page).offset((q.page - 1) * q.per_page)
     rows = list(db.session.scalars(rows_stmt) if scalars else db.session.execute(rows_stmt))
-    return Page(rows, total or 0, replace(q, sort=key))
+    return Page(rows, total, q, capped)

@@ -59,3 +59,16 @@ def test_health_is_for_city_admins(client, seeded):
     desk_login(client, "demo-county-admin")
     assert "运行状态" not in client.get("/console/").text
     assert client.get("/console/health").status_code == 403
+
+
+def test_a_long_trail_stops_counting_at_the_cap(client, seeded, monkeypatch):
+    from server.services import audit_query
+    monkeypatch.setattr(audit_query, "COUNT_CAP", 2)
+    desk_login(client, "demo-city-admin")
+    city_admin = db.session.scalar(select(User).where(User.name == "陈明"))
+    for n in range(4):
+        record(city_admin, "org_updated", "org", n + 1, data={"n": n})
+    db.session.commit()
+    page = client.get("/console/audit?object=org").text
+    assert "超过 2 条，第 1 页" in page and 'rel="next"' in page
+    assert audit_rows(page).count("修改机构") == 4          # the rows of the page are all there

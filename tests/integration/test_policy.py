@@ -59,16 +59,6 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("org.view", "cq_unit"): {"unit", "county", "city"},
     ("org.view", "zz_station"): {"county_zz", "city"},
     ("org.view", "city_org"): {"city"},
-    ("report.start", None): {"unit"},
-    ("report.file", "cq_unit"): {"unit"},
-    ("report.file", "zz_station"): set(),
-    ("report.file", "city_org"): set(),
-    ("report.view", "cq_unit"): {"unit", "county", "city"},
-    ("report.view", "zz_station"): {"county_zz", "city"},
-    ("report.view", "city_org"): {"city"},
-    ("stats.view", "cq_unit"): {"unit", "county", "city"},
-    ("stats.view", "zz_station"): {"county_zz", "city"},
-    ("stats.view", "city_org"): {"city"},
     # The office console (issue 14).
     ("console.enter", None): {"estation", "unit", "county", "county_zz", "city", "expert"},
     ("season.manage", "city_org"): {"city"},
@@ -88,6 +78,16 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("audit.view", "cq_unit"): {"county", "city"},
     ("audit.view", "zz_station"): {"county_zz", "city"},
     ("system.health", None): {"city"},
+    ("report.start", None): {"unit"},
+    ("report.file", "cq_unit"): {"unit"},
+    ("report.file", "zz_station"): set(),
+    ("report.file", "city_org"): set(),
+    ("report.view", "cq_unit"): {"unit", "county", "city"},
+    ("report.view", "zz_station"): {"county_zz", "city"},
+    ("report.view", "city_org"): {"city"},
+    ("stats.view", "cq_unit"): {"unit", "county", "city"},
+    ("stats.view", "zz_station"): {"county_zz", "city"},
+    ("stats.view", "city_org"): {"city"},
 }
 
 

@@ -15,6 +15,6 @@ FILTERS = ("action", "object", "object_id", "actor", "since", "until")
 def audit():
     if not policy.holds(g.user, "audit.view"):
         policy.require(g.user, "audit.view", None)
-    result = audit_query.listing(g.user, table_query(FILTERS, per_page=50))
+    result = audit_query.listing(g.user, table_query(FILTERS, per_page=50, default_dir="desc"))
     return render_template("console/audit.html", page=result, actions=lookup("console.audit_actions"),
                            objects=lookup("console.audit_objects"))

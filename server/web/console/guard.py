@@ -34,7 +34,7 @@ def _guard():
         if request.method in UNSAFE:      # keep what was typed; the form offers it after login
             session["draft"] = {"path": request.path,
                                 "form": {k: v for k, v in request.form.items() if k != "csrf_token"}}
-        return redirect(url_for("console.login", next=request.full_path if request.method == "GET"
+        return redirect(url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET"
                                 else request.path, expired=1 if session.get("expired") else None))
     policy.require(user, "console.enter")
     g.user = user
