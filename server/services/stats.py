@@ -211,8 +211,8 @@ def _funnel(per_unit: dict[int, UnitFigures]) -> list[dict]:
     for i, stage in enumerate(STAGES):
         n = sum(c for status, c in counts.items()
                 if status in STAGES[i:] or (_STAGE_OF.get(status) in STAGES[i:]))
-        reached.append({"stage": stage, "label": t(f"catalog.statuses.{stage}"), "count": n})
-    reached.append({"stage": "withdrawn", "label": t("catalog.statuses.withdrawn"), "count": counts.get("withdrawn", 0)})
+        reached.append({"stage": stage, "label": t(f"stats.stages.{stage}"), "count": n})
+    reached.append({"stage": "withdrawn", "label": t("stats.stages.withdrawn"), "count": counts.get("withdrawn", 0)})
     return reached
 
 
@@ -237,3 +237,42 @@ def _participation(org: Organisation, season: Season, all_units: dict[int, UnitF
                          "taking_part": taking, "rate": rate, "target": float(target),
                          "gap": round(float(target) - rate, 4) if rate is not None else None})
     return rows
+
+
+def breakdown(user: User, org_id: int, season_id: int) -> dict[str, list[dict]]:
+    """Collected entries of the subtree by category and by industry (the dashboard's charts):
+    {"categories": [{"code", "label", "count"}], "industries": [{"label", "count"}]}, largest first."""
+    org, season = _scope(user, org_id, season_id)
+    nodes = _units(org)
+    rows = db.session.execute(select(Entry.unit_id, Entry.category, Entry.industry, func.count())
+                              .where(Entry.season_id == season.id, Entry.status.not_in(NOT_COLLECTED))
+                              .group_by(Entry.unit_id, Entry.category, Entry.industry))
+    categories: dict[str, int] = defaultdict(int)
+    industries: dict[str, int] = defaultdict(int)
+    for unit_id, category, industry, count in rows:
+        if unit_id in nodes:
+            categories[category or ""] += count
+            industries[industry or ""] += count
+    labels = {c["code"]: c["label"] for c in (season.categories or [])}
+    unknown = t("stats.not_stated")
+    return {"categories": [{"code": c, "label": labels.get(c, c) or unknown, "count": n}
+                           for c, n in sorted(categories.items(), key=lambda kv: -kv[1])],
+            "industries": [{"label": i or unknown, "count": n}
+                           for i, n in sorted(industries.items(), key=lambda kv: -kv[1])]}
+
+
+def phase_clock(season: Season, today) -> dict:
+    """The current phase of the season and the days left in it (China dates, the last day counts)."""
+    from ..models.season import PHASES
+    for phase in PHASES:
+        start, end = getattr(season, f"{phase}_start"), getattr(season, f"{phase}_end")
+        if start <= today <= end:
+            return {"phase": phase, "label": t(f"catalog.phases.{phase}"), "end": end,
+                    "days_left": (end - today).days + 1}
+    return {"phase": None, "label": t("stats.no_phase"), "end": None, "days_left": None}
+
+
+def default_org(user: User) -> Organisation | None:
+    """The highest node the user may read statistics for (the dashboard's starting point)."""
+    held = [a.org for a in user.roles if policy.can(user, "stats.view", a.org)]
+    return min(held, key=lambda o: o.depth) if held else None
