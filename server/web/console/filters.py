@@ -34,3 +34,9 @@ def _short(value) -> str:
 @bp.app_template_global("action_label")
 def action_label(action: str) -> str:
     return lookup("console.audit_actions").get(action, action)
+
+
+@bp.app_template_global("t_list")
+def t_list(key: str) -> list:
+    """A list kept in the message templates (a table's column headings)."""
+    return list(lookup(key))
