@@ -3,7 +3,7 @@ action a person must hold somewhere to see it (policy.holds). Navigation shows o
 person may open; a page's view still judges each object with policy.require (403 otherwise).
 
 A capability adds its page with one line in its view module:
-    nav.page("review", "console.review_queue", "console.nav.review", "entry.recommend_unit", order=40)
+    nav.page("review", "console.review_queue", "console.nav.review", "entry.review_unit", order=40)
 """
 from __future__ import annotations
 
