@@ -79,6 +79,7 @@ def upgrade():
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('expert_id', sa.Integer(), nullable=False),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('draft', sa.JSON(), server_default='{}', nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_panel_seats_assigned_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['entry_id'], ['entries.id'], name=op.f('fk_panel_seats_entry_id_entries'), ondelete='CASCADE'),

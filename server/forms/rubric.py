@@ -144,3 +144,56 @@ def grade_for(rounded: int, thresholds: dict[str, int]) -> str | None:
         if rounded >= lowest:
             return award
     return None
+
+
+# -- answer types of the scoring flow (message_templates/zh_CN/flows.yaml expert_scoring) --------
+# A step names its criterion (`criterion: innovation`). The flow's context subject is a sheet
+# cursor (services/scoring_dialogue.py) that knows the entry being scored now: `entry()`,
+# `rubric()` and `value(field)` for the current item.
+def _band_options(step, ctx) -> list:
+    from .parsers import Option
+    cursor = ctx.subject
+    entry = cursor.entry()
+    bands = cursor.rubric().bands_for(step.extra["criterion"], entry.benefit_kind if entry else None)
+    suggested = cursor.rubric().suggest_benefit(entry.benefit_kind, entry.benefit_amount) if entry else None
+    mark = lookup("scoring.dialogue.suggested")
+    return [Option(b.code, f"{b.label}（{b.min}–{b.max}分）{mark if b.code == suggested else ''}", (b.label,))
+            for b in bands]
+
+
+def _parse_band(step, raw, ctx) -> str:
+    from .parsers import parse_choice
+    return parse_choice(raw, _band_options(step, ctx))
+
+
+def _show_band(step, value, ctx) -> str:
+    band = ctx.subject.rubric().criterion(step.extra["criterion"]).band(value)
+    return f"{band.label}（{band.min}–{band.max}分）" if band else str(value)
+
+
+def _parse_points(step, raw, ctx) -> int:
+    from .parsers import AnswerError, normalise, read_numeral
+    criterion = step.extra["criterion"]
+    band = ctx.subject.rubric().criterion(criterion).band(ctx.subject.value(f"{criterion}.band"))
+    text = normalise(raw).removesuffix("分")
+    number = read_numeral(text) if text else None
+    if number is None or number != int(number):
+        raise AnswerError("points_not_whole", min=band.min, max=band.max)
+    if not band.min <= int(number) <= band.max:
+        raise AnswerError("points_out_of_band", band=band.label, min=band.min, max=band.max, points=int(number))
+    return int(number)
+
+
+def _points_options(step, ctx) -> list:
+    from .parsers import Option
+    criterion = step.extra["criterion"]
+    band = ctx.subject.rubric().criterion(criterion).band(ctx.subject.value(f"{criterion}.band"))
+    return [Option(str(p), str(p)) for p in (band.min, (band.min + band.max) // 2, band.max)] if band else []
+
+
+def register_answer_types() -> None:
+    """Called by forms/types.py once its registry exists."""
+    from .types import AnswerType, register
+    register("rubric_band", AnswerType(_parse_band, _band_options, _show_band))
+    register("rubric_points", AnswerType(_parse_points, _points_options,
+                                         lambda step, value, ctx: f"{value}分"))
