@@ -24,7 +24,7 @@ from ..models import Entry, Expert, PanelSeat, Person, ResultRelease, Score, Sea
 from ..texts import t
 from . import policy, status
 from .audit import record
-from .experts import ConflictIndex, _area, conflict_reason, entry_people, get_expert
+from .experts import ConflictIndex, _area, conflict_reason, get_expert, office
 
 SCORABLE = ("accepted", "scored")
 MAX_K = 15
@@ -105,7 +105,7 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
         for expert_id in chosen:
             loads[expert_id] += 1
             new_rows.append({"season_id": season.id, "entry_id": entry_id, "expert_id": expert_id,
-                             "assigned_by_id": actor.id})
+                             "assigned_by_id": actor.id if actor else None})
     if new_rows:
         db.session.execute(insert(PanelSeat), new_rows)
     record(actor, "panels_assigned", "season", season.id,
@@ -116,9 +116,9 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
     return {"seats": len(new_rows), "short": sorted(short)}
 
 
-def assign(actor: User, season: Season, k: int | None = None) -> dict:
-    """Fill every scorable entry's panel up to k experts."""
-    policy.require(actor, "panel.manage")
+def assign(actor: User | None, season: Season, k: int | None = None) -> dict:
+    """Fill every scorable entry's panel up to k experts (actor None: the shell operator)."""
+    office(actor, "panel.manage")
     require_unreleased(season.id)
     k = panel_size(season) if k is None else k
     if not 1 <= k <= MAX_K:
@@ -187,8 +187,8 @@ def adjust(actor: User, entry: Entry, add: list[int] = (), remove: list[int] = (
     return panel(entry.id)
 
 
-def loads(actor: User, season: Season) -> list[dict]:
-    policy.require(actor, "panel.manage")
+def loads(actor: User | None, season: Season) -> list[dict]:
+    office(actor, "panel.manage")
     scored = dict(db.session.execute(select(Score.expert_id, func.count(Score.id))
                                      .join(PanelSeat, (PanelSeat.entry_id == Score.entry_id)
                                            & (PanelSeat.expert_id == Score.expert_id))

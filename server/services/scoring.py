@@ -17,7 +17,7 @@ from ..forms.values import leader_photo
 from ..models import Entry, Expert, Organisation, PanelSeat, ResultRelease, Score, User
 from ..texts import lookup, t
 from ..timeutil import utcnow
-from . import panels, policy, status
+from . import panels, policy
 from .audit import record
 from .experts import conflict_reason, expert_of
 
@@ -194,3 +194,17 @@ def sheets(user: User, entry_id: int) -> dict:
                 "others": [sheet_out(s) for s, e in rows if e.id != expert.id]}
     policy.require(user, "scores.view", entry)
     return {"sheets": [{**sheet_out(s), "expert_id": e.id, "expert": e.user.name} for s, e in rows]}
+
+
+def reader_view(user: User, entry: Entry) -> str | None:
+    """How an expert on the entry's panel reads it through the general entry API: "blind"
+    (the season's blind review: no leader or unit names, no photo, neutral file names) or
+    "expert" (names shown, personal data such as the phone withheld); None for everyone else."""
+    expert = expert_of(user)
+    if expert is None or entry.created_by_id == user.id:
+        return None
+    seat = db.session.scalar(select(PanelSeat.id).where(PanelSeat.entry_id == entry.id,
+                                                        PanelSeat.expert_id == expert.id))
+    if seat is None:
+        return None
+    return "blind" if blind(entry) else "expert"

@@ -16,7 +16,6 @@ from ..models import Conversation, Entry, Expert, PanelSeat, Score, User
 from ..texts import lookup
 from ..timeutil import china_today
 from . import scoring
-from .experts import expert_of
 
 FLOW = "expert_scoring"
 _ITEMS = "scoring_dialogue.items"

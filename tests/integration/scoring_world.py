@@ -73,7 +73,8 @@ def build(n_entries: int = 30, n_experts: int = 7, **season_settings) -> World:
         db.session.add(expert)
         experts.append(expert)
     db.session.flush()
-    db.session.add(ExpertConflict(expert_id=experts[1].id, entry_id=entries[4].id, reason="亲属关系",
-                                  declared_by_id=admin.id))
+    if n_experts > 1 and n_entries > 4:
+        db.session.add(ExpertConflict(expert_id=experts[1].id, entry_id=entries[4].id, reason="亲属关系",
+                                      declared_by_id=admin.id))
     db.session.commit()
     return World(season, city, counties, units, entries, experts, admin, county_admin)
