@@ -133,3 +133,19 @@ def test_expert_pool_through_api_and_flask_command(client, ctx, app):
     assert out.exit_code != 0 and "没有编号为 99999 的用户" in out.output
     out = runner.invoke(args=["panels", "assign", str(w.season.id), "--k", "2"])
     assert out.exit_code == 0 and "seats" in out.output
+
+
+def test_every_revision_is_audited_and_the_same_sheet_twice_is_one(client, ctx):
+    w = build(n_entries=2, n_experts=3)
+    panels.assign(w.admin, w.season, 3)
+    entry_id, user = w.entries[0].id, w.experts[2].user
+    headers = auth_header(login(client, "expert-2")["token"])
+    for total, comment in ((80, "初评"), (86, "复核后上调"), (86, "复核后上调")):
+        res = client.put(f"/api/v1/entries/{entry_id}/score", json={"criteria": sheet_for(total), "comment": comment},
+                         headers=headers)
+        assert res.status_code == 200
+    assert res.get_json()["revision"] == 2 and res.get_json()["total"] == 86
+    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == entry_id,
+                                                        AuditEvent.action.like("score_%")).order_by(AuditEvent.id)).all()
+    assert [(a.action, a.data["total"], a.data["comment"], a.actor_id) for a in trail] == [
+        ("score_submitted", 80, "初评", user.id), ("score_revised", 86, "复核后上调", user.id)]
