@@ -3,11 +3,13 @@ office's expert pool, panels, ranking, award decisions and the one release per s
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import g
+from flask import Response, g, request
 from pydantic import BaseModel, Field
 
-from ..services import experts, panels, results, scoring
+from ..errors import ValidationError
+from ..services import experts, panels, result_exports, results, scoring
 from ..services.seasons import get_season
 from . import bp
 from .endpoint import endpoint
@@ -180,3 +182,44 @@ def decide_award(entry_id: int, payload: AwardIn):
           summary="一次发布本赛季全部评审结果（不可重复）", errors=(401, 403, 404, 409))
 def release_results(season_id: int):
     return OkOut(detail=results.release(g.user, get_season(season_id)))
+
+
+# -- lists the office sends on ---------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit():
+        raise ValidationError("scoring.errors.top_n", code="top_n", field=name, max=result_exports.MAX_TOP)
+    return int(raw)
+
+
+@endpoint(bp, "/admin/seasons/<int:season_id>/exports/top.xlsx", "GET", tag="scoring-admin",
+          summary="推荐省级的前 N 项成果（附件3 数据，.xlsx；查询参数 n，默认 10）", errors=(400, 401, 403, 404))
+def export_top(season_id: int):
+    season = get_season(season_id)
+    data = result_exports.top_entries(g.user, season, _int_arg("n", 10))
+    return _file(data, XLSX, f"{season.name}-推荐省级.xlsx")
+
+
+@endpoint(bp, "/admin/seasons/<int:season_id>/exports/winners.xlsx", "GET", tag="scoring-admin",
+          summary="获奖名单（结果发布后）：查询参数 list=leaders 一二三等奖带头人，list=no_patent 获奖未获专利",
+          errors=(400, 401, 403, 404, 409))
+def export_winners(season_id: int):
+    which = request.args.get("list", "leaders")
+    if which not in ("leaders", "no_patent"):
+        raise ValidationError("scoring.errors.export_list", code="export_list", field="list")
+    season = get_season(season_id)
+    return _file(result_exports.winners(g.user, season, which), XLSX, f"{season.name}-{which}.xlsx")
+
+
+@endpoint(bp, "/admin/entries/<int:entry_id>/score-sheet.pdf", "GET", tag="scoring-admin",
+          summary="一项成果的评审评分表（PDF，可打印）", errors=(401, 403, 404, 503))
+def export_score_sheet(entry_id: int):
+    return _file(result_exports.score_sheet_pdf(g.user, entry_id), "application/pdf", f"score-sheet-{entry_id}.pdf")

@@ -22,6 +22,7 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Entry, Expert, PanelSeat, Person, ResultRelease, Score, Season, User
 from ..texts import t
+from ..timeutil import utcnow
 from . import policy, status
 from .audit import record
 from .experts import ConflictIndex, _area, conflict_reason, get_expert, office
@@ -93,7 +94,9 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
         eligible = everyone - blocked
         plans.append((len(eligible), entry_id, wanted, eligible, category, industry))
     plans.sort(key=lambda p: (p[0], p[1]))           # the most constrained first
-    new_rows, short = [], []
+    planned: dict[int, list[int]] = {}
+    blocked_of: dict[int, set[int]] = {}
+    short = []
     for _, entry_id, wanted, eligible, category, industry in plans:
         def key(expert_id, category=category, industry=industry):
             cats, inds = facts[expert_id]
@@ -104,8 +107,13 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
             short.append(entry_id)
         for expert_id in chosen:
             loads[expert_id] += 1
-            new_rows.append({"season_id": season.id, "entry_id": entry_id, "expert_id": expert_id,
-                             "assigned_by_id": actor.id if actor else None})
+        planned[entry_id] = chosen
+        blocked_of[entry_id] = everyone - eligible
+    _level(planned, blocked_of, loads)
+    now, by = utcnow(), actor.id if actor else None
+    new_rows = [{"season_id": season.id, "entry_id": entry_id, "expert_id": expert_id, "assigned_by_id": by,
+                 "draft": {}, "created_at": now}
+                for entry_id, chosen in planned.items() for expert_id in chosen]
     if new_rows:
         db.session.execute(insert(PanelSeat), new_rows)
     record(actor, "panels_assigned", "season", season.id,
@@ -114,6 +122,41 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
     for entry in db.session.scalars(select(Entry).where(Entry.id.in_(touched), Entry.status == "scored")):
         sync_status(actor, entry)
     return {"seats": len(new_rows), "short": sorted(short)}
+
+
+def _level(planned: dict[int, list[int]], blocked_of: dict[int, set[int]], loads: dict[int, int]) -> None:
+    """Greedy picks leave loads uneven where conflicts cluster (a county's experts cannot take
+    its entries): move seats planned in this run from the most to the least loaded experts
+    while that is allowed, until loads differ by at most one or no move is possible."""
+    if not loads:
+        return
+    seats_of: dict[int, list[int]] = defaultdict(list)
+    for entry_id, chosen in planned.items():
+        for expert_id in chosen:
+            seats_of[expert_id].append(entry_id)
+    while True:
+        low = min(loads.values())
+        moved = False
+        for hi in sorted(loads, key=lambda x: -loads[x]):
+            if loads[hi] - low <= 1:
+                break
+            targets = sorted((x for x in loads if loads[x] <= loads[hi] - 2), key=lambda x: loads[x])
+            for entry_id in seats_of[hi]:
+                on_panel = planned[entry_id]
+                lo = next((x for x in targets if x not in blocked_of[entry_id] and x not in on_panel), None)
+                if lo is None:
+                    continue
+                on_panel[on_panel.index(hi)] = lo
+                seats_of[hi].remove(entry_id)
+                seats_of[lo].append(entry_id)
+                loads[hi] -= 1
+                loads[lo] += 1
+                moved = True
+                break
+            if moved:
+                break
+        if not moved:
+            return
 
 
 def assign(actor: User | None, season: Season, k: int | None = None) -> dict:
