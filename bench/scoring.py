@@ -44,7 +44,7 @@ def main() -> None:
 
     from server import create_app
     from server.extensions import db
-    from server.models import Entry, Expert, ExpertConflict, Organisation, PanelSeat, Score, User
+    from server.models import Entry, Expert, ExpertConflict, PanelSeat, Score, User
     from server.services import panels, results
     from server.services.orgs import add_org
     from tests.factories import make_season
