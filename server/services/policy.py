@@ -81,7 +81,7 @@ TABLE: tuple[Grant, ...] = (
     # own is in (scoring service); the city office keeps the pool, the panels and the results.
     Grant("expert", "entry.score", "assigned"),
     Grant("expert", "scores.view", "assigned"),
-    Grant("expert", "scoring.start", "any"),              # the phone's scoring flow
+    Grant("expert", "score.start", "any"),              # the phone's scoring flow
     Grant("expert", "expert.declare_conflict", "any"),    # about themself
     Grant("city_admin", "scores.view", "subtree"),
     Grant("city_admin", "expert.manage", "any"),
@@ -110,7 +110,7 @@ DENIED = {
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "entry.score": ("scoring.errors.not_assigned", "not_assigned"),
     "scores.view": ("scoring.errors.not_assigned", "not_assigned"),
-    "scoring.start": ("scoring.errors.not_expert", "not_expert"),
+    "score.start": ("scoring.errors.not_expert", "not_expert"),
     "expert.declare_conflict": ("scoring.errors.not_expert", "not_expert"),
     "expert.manage": ("scoring.errors.city_office_only", "city_admin_only"),
     "panel.manage": ("scoring.errors.city_office_only", "city_admin_only"),

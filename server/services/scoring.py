@@ -169,7 +169,7 @@ def assigned_entries(expert: Expert) -> list[Entry]:
 
 def assignments(user: User) -> list[dict]:
     expert = require_expert(user)
-    policy.require(user, "scoring.start")
+    policy.require(user, "score.start")
     return [expert_entry(e, expert) for e in assigned_entries(expert)]
 
 

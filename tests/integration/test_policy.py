@@ -67,7 +67,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("scores.view", "p_entry"): {"city"},
     ("scores.view", "farm_entry"): {"city"},
     ("scores.view", "own_entry"): {"expert", "city"},
-    ("scoring.start", None): {"expert"},
+    ("score.start", None): {"expert"},
     ("expert.declare_conflict", None): {"expert"},
     ("expert.manage", None): {"city"},
     ("panel.manage", None): {"city"},
