@@ -177,7 +177,7 @@ def release(actor: User, season: Season) -> dict:
         raise Conflict("scoring.errors.release_nothing", code="release_nothing")
     summary: dict[str, int] = defaultdict(int)
     entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_([r["entry_id"] for r in pending]))
-                                                   .with_for_update())}
+                                                   .with_for_update(of=Entry))}
     for r in pending:
         entry = entries[r["entry_id"]]
         entry.award = r["award"]

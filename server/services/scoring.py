@@ -33,7 +33,7 @@ def require_expert(user: User) -> Expert:
 
 def get_entry(entry_id: int, *, lock: bool = False) -> Entry:
     query = select(Entry).where(Entry.id == entry_id)
-    entry = db.session.scalar(query.with_for_update() if lock else query)
+    entry = db.session.scalar(query.with_for_update(of=Entry) if lock else query)
     if entry is None:
         raise NotFound("scoring.errors.entry_unknown", code="entry_unknown", id=entry_id)
     return entry
