@@ -5,7 +5,7 @@ New tables only, so nothing existing moves.
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0013_scoring
-Revises: 0016_unit_reports
+Revises: 0008_answers
 Create Date: 2026-11-30 13:13:18
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_scoring'
-down_revision = '0016_unit_reports'
+down_revision = '0008_answers'
 branch_labels = None
 depends_on = None
 
