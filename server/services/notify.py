@@ -94,8 +94,28 @@ def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
     return [(entry.created_by_id, "draft_unfinished", values)]
 
 
+def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
+    """The released result of one entry: to whoever filed it (the e-station agent for a
+    farmer) and to its leader, each once."""
+    entry = db.session.get(Entry, payload["entry_id"])
+    if entry is None or entry.status != "decided":
+        return []
+    award = lookup(f"catalog.awards.{entry.award}") if entry.award else lookup("scoring.no_award")
+    values = {"title": entry.title or lookup("subscribe.untitled"), "award": award, "season": entry.season.name}
+    leader = entry.leader.user_id if entry.leader is not None else None
+    people = dict.fromkeys(u for u in (entry.created_by_id, entry.agent_id, leader) if u is not None)
+    return [(user_id, "result_released", values) for user_id in people]
+
+
+def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
+    """A season's results were released (one event per season, payload season_id): no message
+    of its own (each entry's `entry_decided` event tells its people); certificates hook here."""
+    return []
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
-HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished}
+HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
+            "entry_decided": _entry_decided, "results_released": _results_released}
 
 
 def handle_event(event_id: int) -> list[int]:
