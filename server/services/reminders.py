@@ -15,7 +15,7 @@ from ..extensions import db, queue, redis_client
 from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment, Season
 from ..timeutil import to_china, utcnow
 from . import notify
-from .reminder_plan import outside_quiet_hours, plan, settings
+from .reminder_plan import in_quiet_hours, plan, settings
 from .status import EDITABLE, waiting_for
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
         return "moved"                       # the season's dates changed; a newer job exists
     season = db.session.get(Season, slot.season_id)
     now_local = to_china(utcnow())
-    if paused(season) or outside_quiet_hours(now_local, settings(season)) != now_local:
+    if paused(season) or in_quiet_hours(now_local, settings(season)):
         return "deferred"                    # the sweep tries again
     pending = _deliveries_for(slot, audience(season))
     if len(pending) <= BATCH:
