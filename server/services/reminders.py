@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db, queue, redis_client
 from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment, Season
 from ..timeutil import to_china, utcnow
-from . import notify
+from . import fanout
 from .reminder_plan import in_quiet_hours, plan, settings
 from .status import EDITABLE, waiting_for
 
@@ -97,8 +97,7 @@ def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
         return "deferred"                    # the sweep tries again
     pending = _deliveries_for(slot, audience(season))
     if len(pending) <= BATCH:
-        for delivery_id in pending:
-            notify.deliver(delivery_id)
+        fanout.deliver_many(pending)
     else:                                    # a city's worth: let every worker take a share
         for start in range(0, len(pending), BATCH):
             enqueue_batch(pending[start:start + BATCH])
@@ -139,7 +138,7 @@ def enqueue_batch(ids: list[int]) -> None:
 
 
 def deliver_batch(ids: list[int]) -> int:
-    return sum(notify.deliver(i) == "sent" for i in ids)
+    return fanout.deliver_many(ids)
 
 
 def stranded(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
