@@ -124,6 +124,11 @@ def main() -> None:
                 per_user = Counter(c["data"]["touser"] for c in calls if c["errcode"] == 0)   # accepted ones
                 duplicates = sum(n - 1 for n in per_user.values() if n > 1)
                 per_second = Counter(int(c["at"]) for c in calls)
+                if calls:
+                    span = max(c["at"] for c in calls) - min(c["at"] for c in calls)
+                    print(f"  sending phase: {len(calls)} sends in {span:.1f} s = {len(calls) / max(span, 1e-3):.0f}/s "
+                          f"(of {took:.0f} s from the slot job to the last outcome)",
+                          flush=True)
                 busiest = max(per_second.values(), default=0)
                 sent = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
                 outcomes = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())

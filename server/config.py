@@ -97,7 +97,7 @@ def load_config(env: dict | None = None) -> dict:
         # Cap on WeChat sends per second, all processes together (Redis-counted; 0 = no cap),
         # and how many reminder sends one worker keeps in flight (services/fanout.py).
         "WECHAT_SEND_RATE": int(env.get("WECHAT_SEND_RATE", "0")),
-        "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "32"))),
+        "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "64"))),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
         # Attachments (photos, charts) are the largest bodies the API accepts.

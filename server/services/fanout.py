@@ -1,15 +1,15 @@
 """Many deliveries at WeChat's pace (a reminder batch): claims, consents and outcomes are
-written in bulk, a round's sends are all in flight at once from a thread pool, and a send-rate
-cap holds across workers (wechat/rate.py).
+written in bulk, many sends are in flight at once from a thread pool, and a send-rate cap
+holds across workers (wechat/rate.py).
 
-The promise stays notify.deliver's: at most once. A round's deliveries are claimed (pending →
-sending) together with their consents and committed before any of them is sent; the threads
-only call WeChat; outcomes are written when the round ends. A worker that dies mid-round leaves
-that round's deliveries — the messages in flight, at most REMINDER_SENDS_IN_FLIGHT — as
-`sending`, never sent twice."""
+The promise stays notify.deliver's: at most once. Deliveries are claimed (pending → sending)
+half a window at a time, together with their consents, and committed before any of them is
+sent; the threads only call WeChat; the main thread writes outcomes. A worker that dies leaves
+the deliveries claimed but not yet recorded — the messages in flight, at most
+REMINDER_SENDS_IN_FLIGHT — as `sending`, never sent twice."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from flask import current_app
 from sqlalchemy import select, tuple_, update
@@ -27,17 +27,42 @@ from .notify import Claimed
 
 def deliver_many(ids: list[int]) -> int:
     """Deliver these (pending) deliveries; returns how many were sent. Deliveries WeChat asked
-    to retry go back to pending and, after the rest are done, RetryLater is raised."""
+    to retry go back to pending and, after the rest are done, RetryLater is raised.
+
+    Two half-windows alternate: while one half's sends are in flight the other's outcomes are
+    written and its successors claimed, so the threads are rarely idle and no more than
+    REMINDER_SENDS_IN_FLIGHT deliveries are ever claimed without their outcome written."""
     size = current_app.config["REMINDER_SENDS_IN_FLIGHT"]
+    half = max(1, size // 2)
     client = gateway()
     rate = SendRate(redis_client(), current_app.config["WECHAT_SEND_RATE"])
+
+    def send(d: Claimed):
+        rate.wait()
+        try:
+            notify.subscribe_call(client, d)
+        except WeChatError as exc:
+            return exc
+        return None
+
     sent, retry, todo = 0, None, list(ids)
+    running: dict = {}                        # future → Claimed
+    finished: dict = {}                       # done, outcome not yet written
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="send") as pool:
-        while todo:
-            chunk = _one_per_consent(todo[:size])
-            todo = chunk.deferred + todo[size:]
-            n, error = _round(chunk.ids, client, rate, pool)
-            sent, retry = sent + n, retry or error
+        while todo or running or finished:
+            if todo and len(running) + len(finished) + half <= size:
+                chunk = _one_per_consent(todo[:half])
+                todo = chunk.deferred + todo[half:]
+                with_consent, without = _claim(chunk.ids)
+                running.update((pool.submit(send, d), d) for d in with_consent)
+                sent += sum(notify.fallback(d) == "sent" for d in without)
+                continue
+            if running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished.update((f, running.pop(f)) for f in done)
+            if len(finished) >= half or not running:
+                n, error = _record(finished)
+                sent, retry, finished = sent + n, retry or error, {}
     if retry:
         raise RetryLater(retry)
     return sent
@@ -59,13 +84,15 @@ def _one_per_consent(ids: list[int]) -> _Chunk:
     return _Chunk(keep, later)
 
 
-def _round(ids: list[int], client, rate: SendRate, pool: ThreadPoolExecutor) -> tuple[int, str | None]:
+def _claim(ids: list[int]) -> tuple[list[Claimed], list[Claimed]]:
+    """Claim (pending → sending) and take a consent for each, in one commit, before any send.
+    Returns those with a consent (to send as subscribe messages) and those without."""
     claimed = db.session.scalars(update(Delivery).where(
         Delivery.id.in_(ids), Delivery.status == "pending").values(
         status="sending", attempts=Delivery.attempts + 1).returning(Delivery.id)).all()
     if not claimed:
         db.session.rollback()
-        return 0, None
+        return [], []
     rows = [Claimed(*r) for r in db.session.execute(select(
         Delivery.id, Delivery.user_id, User.openid, Delivery.template, Delivery.data)
         .join(User, User.id == Delivery.user_id).where(Delivery.id.in_(claimed)).order_by(Delivery.id))]
@@ -78,29 +105,22 @@ def _round(ids: list[int], client, rate: SendRate, pool: ThreadPoolExecutor) -> 
         db.session.execute(update(Delivery).where(Delivery.id.in_([d.id for d in with_consent]))
                            .values(channel="subscribe"))
     db.session.commit()                      # claims and the consents they use, before any send
+    return with_consent, [d for d in rows if (d.user_id, d.template) not in used]
 
-    def send(d: Claimed):
-        rate.wait()
-        try:
-            notify.subscribe_call(client, d)
-        except WeChatError as exc:
-            return exc
-        return None
 
-    outcomes = list(pool.map(send, with_consent))
-    ok = [d.id for d, exc in zip(with_consent, outcomes) if exc is None]
+def _record(finished: dict) -> tuple[int, str | None]:
+    """Write the outcomes of finished sends: successes in one UPDATE, failures one by one as
+    notify.deliver would. Returns (sent, the error of a send WeChat asked to retry)."""
+    outcomes = [(d, future.result()) for future, d in finished.items()]
+    ok = [d.id for d, exc in outcomes if exc is None]
     if ok:
         db.session.execute(update(Delivery).where(Delivery.id.in_(ok)).values(status="sent", sent_at=utcnow()))
         db.session.commit()
     retry = None
-    for d, exc in zip(with_consent, outcomes):
+    for d, exc in outcomes:
         if exc is not None:
             try:
                 notify.record_failure(d, exc)
             except RetryLater as later:
                 retry = str(later)
-    sent = len(ok)
-    for d in rows:
-        if (d.user_id, d.template) not in used:
-            sent += notify.fallback(d) == "sent"
-    return sent, retry
+    return len(ok), retry

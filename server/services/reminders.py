@@ -82,7 +82,7 @@ def paused(season: Season) -> bool:
     return bool(settings(season).get("paused"))
 
 
-BATCH = 500          # deliveries per job when a slot fans out to several workers
+BATCH = 1000         # deliveries per job when a slot fans out to several workers
 
 
 def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:

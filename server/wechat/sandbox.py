@@ -352,7 +352,8 @@ def serve(host: str, port: int, app: Flask, threads: int = 16):
     """Waitress, not werkzeug's development server: werkzeug answers every request with
     `Connection: close` (and a new thread per connection), while api.weixin.qq.com keeps
     connections alive — clients, benchmarks and timings here should see the same."""
-    return create_server(app, host=host, port=port, threads=threads, ident=None, channel_timeout=60)
+    return create_server(app, host=host, port=port, threads=threads, ident=None,
+                         connection_limit=max(100, 4 * threads), channel_timeout=60)
 
 
 class SandboxServer:

@@ -43,7 +43,7 @@ def statuses(ids: list[int]) -> Counter:
 def in_flight(app):
     app.config["REMINDER_SENDS_IN_FLIGHT"] = 8
     yield 8
-    app.config["REMINDER_SENDS_IN_FLIGHT"] = 32
+    app.config["REMINDER_SENDS_IN_FLIGHT"] = 64
 
 
 def test_a_round_has_all_its_sends_in_flight_and_each_goes_once(ctx, wx, in_flight):
