@@ -1,8 +1,9 @@
 """A cap on WeChat sends per second shared by every process: each send is given its own moment,
 1/cap seconds after the previous one given to any process (the next free moment is kept in
 Redis and read against Redis' own clock, so workers on other hosts agree). A sender sleeps
-until its moment — sends go out evenly spaced, never in bursts, so no second holds more than
-the cap. Without Redis each process paces itself at the whole cap — the most that can then be
+until its moment — sends go out evenly spaced, never in bursts. A sender that wakes more than
+LATE after its moment (a busy machine) takes a new one rather than go out bunched with later
+ones; moments are (1 + LATE)/cap apart, so any second holds at most the cap. Without Redis each process paces itself at the whole cap — the most that can then be
 promised is the cap per process."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
+LATE = 0.05            # seconds a send may go out after its moment
 
 # Reserve the next free moment; returns the microseconds to wait for it (0: now).
 _RESERVE = """
@@ -36,13 +38,18 @@ class SendRate:
         """Block until this send's moment (at once when there is no cap)."""
         if self._reserve is None:
             return
-        try:
-            micros = int(self._reserve(keys=[self.key], args=[-(-1_000_000 // self.per_second)]))
-        except RedisError as exc:
-            log.warning("send-rate schedule unavailable (%s); pacing this process alone", exc)
-            return self._wait_local()
-        if micros > 0:
-            time.sleep(micros / 1e6)
+        interval = -(-int(1_000_000 * (1 + LATE)) // self.per_second)      # µs, rounded up
+        while True:
+            try:
+                micros = int(self._reserve(keys=[self.key], args=[interval]))
+            except RedisError as exc:
+                log.warning("send-rate schedule unavailable (%s); pacing this process alone", exc)
+                return self._wait_local()
+            moment = time.monotonic() + micros / 1e6
+            if micros > 0:
+                time.sleep(micros / 1e6)
+            if time.monotonic() - moment <= LATE:
+                return
 
     def _wait_local(self) -> None:
         with self._lock:
