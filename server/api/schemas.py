@@ -135,6 +135,7 @@ class BenefitOut(BaseModel):
 
 class LeaderOut(BaseModel):
     name: str | None = None
+    occupation: str | None = Field(default=None, description="employee | teacher | student | farmer（决定附件4问哪些项）")
     gender: str | None = None
     birth_month: str | None = None
     phone: str | None = None
@@ -177,6 +178,8 @@ class EntryOut(BaseModel):
     unit: UnitRef | None
     started_on: str | None
     completed_on: str | None
+    applied_on: str | None = Field(default=None, description="项目成果应用时间 YYYY-MM")
+    in_production: bool | None = Field(default=None, description="是否用于生产实际")
     funded_project: bool | None
     patent: PatentOut
     summary: str | None
