@@ -5,7 +5,7 @@ reply-by date); `recommendations`: a level's stamped 附件2 scan per season.
 Reviewed by hand; runs on SQLite and PostgreSQL (a new table only).
 
 Revision ID: 0012_review
-Revises: 0011_console
+Revises: 0013_scoring
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_review'
-down_revision = '0011_console'
+down_revision = '0013_scoring'
 branch_labels = None
 depends_on = None
 

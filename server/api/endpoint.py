@@ -68,7 +68,7 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
             elif body is not None:
                 kwargs["payload"] = read_json_body(body)
             result = fn(**kwargs)
-            if isinstance(result, Response):     # a file download
+            if isinstance(result, Response):      # a file (an export): sent as it is
                 return result
             if isinstance(result, tuple):
                 obj, status = result

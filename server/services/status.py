@@ -66,7 +66,12 @@ TRANSITIONS: tuple[Row, ...] = (
     # A unit directly under the city has no county level: the city acts on unit_recommended.
     *_review("unit_recommended", "city", CITY, "accepted"),
     *_review("county_recommended", "city", CITY, "accepted"),
-    # Expert scoring (issue 16) adds: accepted --score--> scored --decide--> decided.
+    # Expert scoring and results (issue 16): `scored` = every panel member's sheet is in;
+    # a panel change that leaves a sheet missing reopens it; the city's one release decides all.
+    Row("accepted", "score", "scored", "entry.score", ("review",)),
+    Row("accepted", "panel_complete", "scored", "panel.manage", None),
+    Row("scored", "reopen", "accepted", "panel.manage", None),
+    Row("scored", "decide", "decided", "results.release", None, "entry_decided"),
 )
 
 # The filer may change an entry in the statuses a submit starts from.
