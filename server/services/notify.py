@@ -50,6 +50,33 @@ def record_consents(user: User, template_ids: list[str]) -> dict[str, int]:
     return counts
 
 
+POPUP_CHOICES = ("accept", "reject")
+
+
+def record_popup(user: User, choices: list) -> dict[str, str]:
+    """WeChat's subscribe_msg_popup_event: the user's choice per template. An accepted one
+    allows one more message; a rejected one is remembered. Unknown templates are skipped (an
+    old mini-program version may ask for one we no longer send). Commits nothing."""
+    recorded = {}
+    for item in choices:
+        if not isinstance(item, dict):
+            continue
+        key, choice = template_key_for_id(str(item.get("template_id"))), item.get("status")
+        if key is None or choice not in POPUP_CHOICES:
+            continue
+        consent = db.session.scalar(select(SubscriptionConsent).where(
+            SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == key).with_for_update())
+        if consent is None:
+            consent = SubscriptionConsent(user_id=user.id, template=key, remaining=0)
+            db.session.add(consent)
+        if choice == "accept":
+            consent.remaining += 1
+        consent.last_choice = choice
+        recorded[key] = choice
+    db.session.flush()
+    return recorded
+
+
 def render_data(template: str, values: dict) -> dict:
     """Template values → WeChat's data, within each key type's limits (long titles are cut)."""
     spec, limits = templates()[template], lookup("subscribe.limits")
