@@ -31,6 +31,30 @@ class Route:
 ROUTES: list[Route] = []
 
 
+MAX_INT = 2 ** 63 - 1       # what a database column (BIGINT) can hold; ids and counts alike
+
+
+class NumberOutOfRange(ValueError):
+    """NaN, Infinity, 1e400 or an integer past 64 bits: JSON numbers nothing here can store."""
+
+
+def _no_constant(name: str):
+    raise NumberOutOfRange(name)
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19 or abs(int(text)) > MAX_INT:
+        raise NumberOutOfRange(text[:30])
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise NumberOutOfRange(text[:30])
+    return value
+
+
 def read_json_body(model: type[BaseModel]) -> BaseModel:
     limit = current_app.config["JSON_BODY_LIMIT"]
     if (request.content_length or 0) > limit:
@@ -41,8 +65,12 @@ def read_json_body(model: type[BaseModel]) -> BaseModel:
         raise AppError("errors.json_body_too_large", code="body_too_large", status=413,
                        limit_kb=limit // 1024)
     try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError):
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_int=_bounded_int,
+                          parse_float=_finite_float) if raw.strip() else {}
+    except NumberOutOfRange:
+        raise ValidationError("errors.json_number_out_of_range", code="invalid_json")
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: thousands of nested brackets, refused like any other broken JSON.
         raise ValidationError("errors.invalid_json", code="invalid_json")
     if not isinstance(data, dict):
         raise ValidationError("errors.json_object_expected", code="invalid_json")

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..forms import rules
 from ..forms.applicability import applicable, applies, dependants
 from ..dialogue import flows
 from ..forms.catalogue import Step, entry_fields, entry_steps, label
 from ..forms.parsers import AnswerError
-from ..forms.types import Context, answer_type, display, parse_answer
+from ..forms.types import Context, answer_type, check_json_type, display, parse_answer
 from ..forms.values import get_value, is_filled, set_value
 from ..errors import AppError, Conflict, NotFound
 from ..extensions import db
@@ -126,12 +128,23 @@ def update(user: User, entry_id: int, values: dict[str, object]) -> Entry:
     return _write_fields(user, lambda: get_editable(user, entry_id), values)
 
 
+WRITE_ATTEMPTS = 5
+
+
 def _write_fields(user: User, load, values: dict[str, object]) -> Entry:
+    """Like a dialogue turn: when another write of the same draft (a PATCH, a chat answer)
+    committed first, the version check fails and the fields are applied again on its result.
+    If that keeps happening, 409 says plainly that these fields were not saved."""
     def work(verdicts):
-        entry = load()
-        problems = update_fields(user, entry, values, verdicts)
-        db.session.commit()
-        return entry, problems
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                entry = load()
+                problems = update_fields(user, entry, values, verdicts)
+                db.session.commit()
+                return entry, problems
+            except (StaleDataError, IntegrityError):
+                db.session.rollback()
+        raise Conflict("errors.entry_edit_conflict", code="edit_conflict")
     entry, problems = content.run_checked(user.id, work)
     if problems:
         raise FieldProblems(problems)
@@ -161,6 +174,8 @@ def update_fields(user: User, entry: Entry, values: dict[str, object], content_v
             problems.append({"field": field, "message": t("errors.field_not_editable", field=field)})
             continue
         try:
+            if raw is not None:
+                check_json_type(step, raw)
             if not applies(step, lambda f: get_value(entry, f)):
                 if raw is None or raw == "":
                     continue
