@@ -51,10 +51,11 @@ TABLE: tuple[Grant, ...] = (
     Grant("estation_agent", "entry.edit", "own_farmers"),
     Grant("estation_agent", "entry.submit", "own_farmers"),
     Grant("estation_agent", "entry.withdraw", "own_farmers"),
-    # Offices see the entries and organisations of their subtree.
-    Grant("unit_admin", "entry.view", "subtree"),
-    Grant("county_admin", "entry.view", "subtree"),
-    Grant("city_admin", "entry.view", "subtree"),
+    # Offices see the submitted entries and the organisations of their subtree; a draft (with
+    # its phone numbers) is its author's, and the agent's for a farmer, until it is submitted.
+    Grant("unit_admin", "entry.view", "subtree_submitted"),
+    Grant("county_admin", "entry.view", "subtree_submitted"),
+    Grant("city_admin", "entry.view", "subtree_submitted"),
     Grant("unit_admin", "org.view", "subtree"),
     Grant("county_admin", "org.view", "subtree"),
     Grant("city_admin", "org.view", "subtree"),
