@@ -175,6 +175,9 @@ class EntryOut(BaseModel):
     industry: str | None
     title: str | None
     unit: UnitRef | None
+    unit_source: str | None = Field(default=None, description=(
+        "完成单位是怎样选定的：role = 取自填报人本人的角色/所在单位（e站工作人员为其e站），"
+        "named = 填报人自行指定（需由该单位确认）；未填单位时为 null"))
     started_on: str | None
     completed_on: str | None
     funded_project: bool | None

@@ -83,6 +83,7 @@ def create_draft(user: User, *, farmer: Person | None = None, season: Season | N
     units = [a.org for a in user.roles if a.org.files_entries]
     if len(units) == 1:
         entry.unit_id = units[0].id        # one unit: prefilled, still shown at confirm
+        entry.unit_source = "role"
     db.session.add(entry)
     db.session.flush()
     record(user, "entry_created", "entry", entry.id, to_status="draft",
@@ -107,9 +108,20 @@ def _store(user: User, entry: Entry, field: str, value) -> None:
     watched = [s.field for s in dependants(field, entry_steps())]
     old = {f: get_value(entry, f) for f in watched}
     set_value(entry, field, value)
+    if field == "unit":
+        entry.unit_source = unit_source(user, value)
     cleared = {f: _plain(v) for f, v in old.items() if v not in (None, "", []) and get_value(entry, f) in (None, "", [])}
     if cleared:
         record(user, "entry_fields_cleared", "entry", entry.id, data={"because": field, "old": cleared})
+
+
+def unit_source(user: User, unit_id: int | None) -> str | None:
+    """How an entry's unit was chosen, for the reviewers: "role" when it is the organisation of
+    one of the user's roles (their own unit, the agent's e-station), "named" when it was named
+    freely (a farmer's or small unit's own choice, which the unit is to confirm)."""
+    if unit_id is None:
+        return None
+    return "role" if any(a.org_id == unit_id for a in user.roles) else "named"
 
 
 def _plain(value):
