@@ -26,6 +26,7 @@ class Route:
     tag: str
     errors: tuple[int, ...] = field(default_factory=tuple)
     multipart: dict | None = None     # form fields of a multipart alternative, for the docs
+    success: int = 200                # the status of a successful answer (201: created)
 
 
 ROUTES: list[Route] = []
@@ -82,7 +83,8 @@ def read_json_body(model: type[BaseModel]) -> BaseModel:
 
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag: str,
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             auth: bool = True, errors: tuple[int, ...] = (), multipart: dict | None = None):
+             auth: bool = True, errors: tuple[int, ...] = (), multipart: dict | None = None,
+             success: int = 200):
     """multipart: when given, a multipart/form-data request skips JSON parsing (payload=None)
     and the view reads request.files; the dict documents its form fields."""
     def decorate(fn):
@@ -106,7 +108,7 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
 
         bp.add_url_rule(path, endpoint=fn.__name__, view_func=view, methods=[method])
         ROUTES.append(Route(bp.url_prefix + path, method, summary, body, response, auth, tag,
-                            errors, multipart))
+                            errors, multipart, success))
         return view
 
     return decorate

@@ -1,9 +1,20 @@
 """Request and response schemas of the API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Times are stored as naive UTC; the document promises RFC 3339 date-times, which carry
+    their offset, so they go out marked UTC ("…Z")."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class StrictIn(BaseModel):
@@ -37,7 +48,7 @@ class MeOut(UserOut):
 
 class LoginOut(BaseModel):
     token: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     user: UserOut
 
 
@@ -163,7 +174,7 @@ class ApplicantOut(BaseModel):
     name: str
     phone: str | None
     village: str | None
-    consent_at: datetime | None
+    consent_at: UtcDateTime | None
 
 
 class EntryOut(BaseModel):
@@ -192,8 +203,8 @@ class EntryOut(BaseModel):
     agent_id: int | None
     applicant: ApplicantOut | None
     missing: list[str] = Field(description="提交前还需填写的字段")
-    created_at: datetime
-    submitted_at: datetime | None
+    created_at: UtcDateTime
+    submitted_at: UtcDateTime | None
 
 
 class EntryListOut(BaseModel):
