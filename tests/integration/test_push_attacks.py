@@ -65,19 +65,22 @@ def test_a_plaintext_push_is_refused_503_when_the_nonce_store_is_down(client, ct
 
 
 # -- 2. a DTD inside an encrypted body --------------------------------------------------------
-DTDS = [
-    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><FromUserName>&b;</FromUserName></xml>',
-    '<!DOCTYPE xml SYSTEM "file:///etc/passwd"><xml><FromUserName>o</FromUserName></xml>',
-    '<!doctype xml><xml><FromUserName>o</FromUserName></xml>',
-    '<xml><!ENTITY x "y"><FromUserName>o</FromUserName></xml>',
+_VALID = ("<xml><ToUserName>gh</ToUserName><FromUserName>o-dtd</FromUserName><CreateTime>{now}</CreateTime>"
+          "<MsgType>text</MsgType><Content>{content}</Content><MsgId>77</MsgId></xml>")
+DTDS = [   # otherwise valid messages: before decryption was checked, each was accepted
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "申报"><!ENTITY b "&a;&a;&a;">]>' + _VALID.replace("{content}", "&b;"),
+    '<!DOCTYPE xml [<!ENTITY a "放弃">]>' + _VALID.replace("{content}", "&a;"),
+    '<!doctype xml>' + _VALID.replace("{content}", "申报"),
+    '<!DOCTYPE xml SYSTEM "file:///etc/hostname">' + _VALID.replace("{content}", "申报"),
 ]
 
 
 @pytest.mark.parametrize("inner", DTDS)
 def test_a_dtd_inside_an_encrypted_body_is_refused(client, ctx, inner):
-    args, body = push_args(inner, aes=True)
+    args, body = push_args(inner.replace("{now}", str(int(time.time()))), aes=True)
     res = send(client, args, body)
-    assert res.status_code == 400 and count() == 0
+    assert res.status_code == 400 and res.get_data(as_text=True) == "DTD not allowed"
+    assert count() == 0
 
 
 # -- 6 and 8. fields that must not be cut or overflow -----------------------------------------
