@@ -191,6 +191,8 @@ class EntryOut(BaseModel):
         "named = 填报人自行指定（需由该单位确认）；未填单位时为 null"))
     started_on: str | None
     completed_on: str | None
+    applied_on: str | None = Field(default=None, description="项目成果应用时间 YYYY-MM")
+    in_production: bool | None = Field(default=None, description="是否用于生产实际")
     funded_project: bool | None
     patent: PatentOut
     summary: str | None
