@@ -164,3 +164,16 @@ def test_a_patch_racing_other_writes_is_retried_or_told_the_truth(client, h, dra
         err = _error(res, 409)
         assert err["code"] == "edit_conflict" and "没有保存" in err["message"] and "没有丢失" not in err["message"]
         assert entry.title == "皮带输送机自动纠偏装置"
+
+
+# -- 6. ids in bodies that the schema lets through but the INTEGER columns cannot hold ----------
+@pytest.mark.parametrize("method,path,body", [
+    ("POST", "/api/v1/reports", {"org_id": 2 ** 31, "period": "2026-01"}),
+    ("POST", "/api/v1/reports", {"org_id": 2 ** 62, "period": "2026-01"}),
+    ("GET", "/api/v1/reports?org_id=4611686018427387903", None),
+    ("GET", "/api/v1/reports/missing?org_id=4611686018427387903", None),
+])
+def test_body_ids_past_the_columns_are_refused_not_500(client, city, method, path, body):
+    res = client.open(path, method=method, json=body, headers=city)
+    assert 400 <= res.status_code < 500, (res.status_code, res.get_data(as_text=True)[:300])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in res.get_json()["error"]["message"])
