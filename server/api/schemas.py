@@ -146,6 +146,7 @@ class BenefitOut(BaseModel):
 
 class LeaderOut(BaseModel):
     name: str | None = None
+    occupation: str | None = Field(default=None, description="employee | teacher | student | farmer（决定附件4问哪些项）")
     gender: str | None = None
     birth_month: str | None = None
     phone: str | None = None
