@@ -94,8 +94,24 @@ def load_config(env: dict | None = None) -> dict:
         "WECHAT_AES_KEY": env.get("WECHAT_AES_KEY", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
         "WECHAT_SANDBOX_URL": env.get("WECHAT_SANDBOX_URL", "http://127.0.0.1:8701"),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
+        # Cap on WeChat sends per second, all processes together (Redis-counted; 0 = no cap),
+        # and how many reminder sends one worker keeps in flight (services/fanout.py).
+        "WECHAT_SEND_RATE": int(env.get("WECHAT_SEND_RATE", "0")),
+        "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "64"))),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
+        # The office console (issue 14): a desk login lasts at most a working day and ends after
+        # this much inactivity; the QR code's scene is valid this long.
+        "CONSOLE_SESSION_TTL": int(env.get("CONSOLE_SESSION_TTL", str(12 * 3600))),
+        "CONSOLE_IDLE_SECONDS": int(env.get("CONSOLE_IDLE_SECONDS", str(30 * 60))),
+        "WEB_LOGIN_SCENE_TTL": int(env.get("WEB_LOGIN_SCENE_TTL", "300")),
+        "WEB_LOGIN_PAGE": env.get("WEB_LOGIN_PAGE", "pages/weblogin/confirm"),
+        # Cookies: SameSite=Lax always; Secure whenever the public address is HTTPS.
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": env.get("PUBLIC_BASE_URL", "").startswith("https://"),
+        # CSRF tokens (Flask-WTF) live as long as the console session, not an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
         # Attachments (photos, charts) are the largest bodies the API accepts.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "JSON_BODY_LIMIT": 256 * 1024,

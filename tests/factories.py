@@ -134,3 +134,16 @@ def make_entry(user: User, *, status: str = "draft", complete: bool | None = Non
         entry.submitted_at = utcnow()
     db.session.flush()
     return entry
+
+
+# -- units' reports ---------------------------------------------------------------------------
+def make_report(org: Organisation, period: str, *, by: User, activities: int = 1, participants: int = 10,
+                entries: int = 0, promotions: int = 0, filed: bool = True):
+    """A unit's monthly report for `period` ("YYYY-MM"), filed unless filed=False."""
+    from server.models import UnitReport
+    report = UnitReport(org_id=org.id, kind="month", period=period, activities=activities,
+                        participants=participants, entries=entries, promotions=promotions,
+                        created_by_id=by.id, filed_at=utcnow() if filed else None)
+    db.session.add(report)
+    db.session.flush()
+    return report

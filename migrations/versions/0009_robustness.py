@@ -6,7 +6,7 @@ reject, from the subscribe_msg_popup_event push).
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0009_robustness
-Revises: 0008_answers
+Revises: 0013_scoring
 Create Date: 2026-11-30 13:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_robustness'
-down_revision = '0008_answers'
+down_revision = '0013_scoring'
 branch_labels = None
 depends_on = None
 

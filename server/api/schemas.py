@@ -25,6 +25,10 @@ class LoginIn(StrictIn):
     code: str = Field(min_length=1, max_length=128, description="wx.login() 得到的临时登录凭证 code")
 
 
+class WebLoginIn(StrictIn):
+    scene: str = Field(min_length=1, max_length=32, description="电脑端登录页小程序码的 scene（wl 开头，30 个字符）")
+
+
 class PhoneIn(StrictIn):
     code: str = Field(min_length=1, max_length=128, description="getPhoneNumber 按钮返回的 code")
 

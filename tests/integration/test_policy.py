@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.errors import Forbidden
 from server.extensions import db
-from server.models import Entry, Organisation, Person, RoleAssignment, User
+from server.models import Entry, Expert, ExpertConflict, Organisation, PanelSeat, Person, RoleAssignment, User
 from server.models.user import ROLES
 from server.services import policy, scopes
 from server.services.orgs import add_org
@@ -40,7 +40,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     # the offices above read an entry once it was submitted (issue 13, item 15).
     ("entry.view", "p_entry"): {"participant", "nobody"},
     ("entry.view", "farm_entry"): {"estation"},
-    ("entry.view", "own_entry"): {"nobody"},
+    ("entry.view", "own_entry"): {"nobody", "expert"},   # on own_entry's panel
     ("entry.view", "p_submitted"): {"participant", "nobody", "unit", "county", "city"},
     ("entry.view", "farm_submitted"): {"estation", "county_zz", "city"},
     ("entry.view", "own_withdrawn_draft"): {"nobody"},
@@ -66,6 +66,43 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("org.view", "cq_unit"): {"unit", "county", "city"},
     ("org.view", "zz_station"): {"county_zz", "city"},
     ("org.view", "city_org"): {"city"},
+    # The office console (issue 14).
+    ("console.enter", None): {"estation", "unit", "county", "county_zz", "city", "expert"},
+    ("season.manage", "city_org"): {"city"},
+    ("season.manage", "cq_unit"): {"city"},
+    ("org.manage", "cq_unit"): {"county", "city"},
+    ("org.manage", "zz_station"): {"county_zz", "city"},
+    ("org.manage", "city_org"): {"city"},
+    ("people.view", "cq_unit"): {"county", "city"},
+    ("people.view", "city_org"): {"city"},
+    ("people.view_phone", None): {"city"},
+    ("role.grant.unit_admin", "cq_unit"): {"county", "city"},
+    ("role.grant.unit_admin", "zz_station"): {"county_zz", "city"},
+    ("role.grant.estation_agent", "zz_station"): {"county_zz", "city"},
+    ("role.grant.county_admin", "cq_unit"): {"city"},
+    ("role.grant.city_admin", "city_org"): {"city"},
+    ("role.grant.expert", "city_org"): {"city"},
+    ("audit.view", "cq_unit"): {"county", "city"},
+    ("audit.view", "zz_station"): {"county_zz", "city"},
+    ("system.health", None): {"city"},
+    # Scoring and results (issue 16): the expert sits on the panels of p_entry (declared
+    # conflict: closed to him) and own_entry; the city office runs the rest.
+    ("entry.score", "p_entry"): set(),
+    ("entry.score", "farm_entry"): set(),
+    ("entry.score", "own_entry"): {"expert"},
+    ("scores.view", "p_entry"): {"city"},
+    ("scores.view", "farm_entry"): {"city"},
+    ("scores.view", "own_entry"): {"expert", "city"},
+    ("score.start", None): {"expert"},
+    ("expert.declare_conflict", None): {"expert"},
+    ("expert.manage", None): {"city"},
+    ("panel.manage", None): {"city"},
+    ("results.view", None): {"city"},
+    ("results.decide", "p_entry"): {"city"},
+    ("results.decide", "farm_entry"): {"city"},
+    ("results.decide", "own_entry"): {"city"},
+    ("results.release", None): {"city"},
+    ("results.export", None): {"city"},
     ("report.start", None): {"unit"},
     ("report.file", "cq_unit"): {"unit"},
     ("report.file", "zz_station"): set(),
@@ -113,6 +150,13 @@ def world(seeded):
                                             unit_id=org("泽州示范电力检修有限公司").id),
     }
     db.session.add_all(objs.values())
+    db.session.flush()
+    expert = Expert(user_id=users["expert"].id, categories=[], industries=[])
+    db.session.add(expert)
+    db.session.flush()
+    for key in ("p_entry", "own_entry"):
+        db.session.add(PanelSeat(season_id=season_id, entry_id=objs[key].id, expert_id=expert.id))
+    db.session.add(ExpertConflict(expert_id=expert.id, entry_id=objs["p_entry"].id, reason="同事"))
     db.session.commit()
     objs.update(cq_unit=org("晋城示范煤机制造有限公司"), zz_station=org("北义城镇西村乡村e站"),
                 city_org=org("晋城市"))
@@ -181,9 +225,12 @@ def test_system_scope_covers_the_units_of_one_organising_system(world, monkeypat
     assert not policy.can(officer, "entry.view", world[1]["p_entry"])
 
 
-def test_assigned_scope_is_a_hook_that_allows_nothing_yet(world):
+def test_assigned_scope_covers_a_panel_seat_without_a_conflict(world):
     users, objs = world
-    assert not scopes.assigned(users["expert"], org("晋城市"), objs["p_entry"])
+    assert scopes.assigned(users["expert"], org("晋城市"), objs["own_entry"])
+    assert not scopes.assigned(users["expert"], org("晋城市"), objs["p_entry"])      # seat, but conflicted
+    assert not scopes.assigned(users["expert"], org("晋城市"), objs["farm_entry"])   # no seat
+    assert not scopes.assigned(users["city"], org("晋城市"), objs["own_entry"])      # not in the pool
     assert policy.roles_with("entry.view", "assigned") == ("expert",)
 
 
