@@ -78,6 +78,10 @@ def _taken(report: UnitReport, period: str) -> UnitReport | None:
 def _store(ctx: Context, step: Step, raw) -> None:
     report: UnitReport = ctx.subject
     value = parse_answer(step, raw, ctx)
+    if step.field == "report.period" and value is not None:
+        # A month answer may carry a day (2026年10月5日 → "2026-10-05"); a report is for the month,
+        # and the day would slip past the once-a-month check (and overflow the 7-character column).
+        value = value[:7]
     if value is not None:
         rules.check(step.rules, value, ctx)
     if step.field == "report.period":

@@ -103,6 +103,15 @@ def test_api_refuses_each_wrong_field_and_stores_nothing(client, seeded, values,
         assert res.get_json()["participants"] == 80
 
 
+@pytest.mark.parametrize("typed", [f"{LAST_MONTH}-05", LAST_MONTH.replace("-", "年") + "月5日"])
+def test_a_month_written_with_a_day_is_that_month_and_still_filed_once(client, seeded, typed):
+    first = _file(client, "demo-unit-admin", unit().id, period=typed)
+    assert first.status_code == 201 and first.get_json()["period"] == LAST_MONTH, first.get_json()
+    again = _file(client, "demo-unit-admin", unit().id, period=LAST_MONTH)
+    assert again.status_code == 409
+    assert db.session.scalars(select(UnitReport.period)).all() == [LAST_MONTH]
+
+
 def test_api_refuses_other_units_and_second_reports(client, seeded):
     assert _file(client, "demo-unit-admin", unit().id).status_code == 201
     again = _file(client, "demo-unit-admin", unit().id)
