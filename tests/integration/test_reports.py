@@ -89,6 +89,7 @@ def _file(client, code, org_id, **values):
     ({}, 201, None),
     ({"period": NEXT_MONTH}, 400, "report.period"),
     ({"participants": 10 ** 5}, 400, "report.participants"),        # more than the unit's employees
+    ({"promotions": 1201}, 400, "report.promotions"),               # the unit employs 1200
     ({"activities": -1}, 400, "report.activities"),
     ({"entries": "很多"}, 400, "report.entries"),
     ({"promotions": None}, 400, "report.promotions"),
