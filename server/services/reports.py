@@ -103,7 +103,7 @@ def file(user: User, report: UnitReport) -> UnitReport:
     missing = [{"field": s.field, "message": lookup("reports.missing_field")}
                for s in steps() if not s.optional and getattr(report, ATTRS[s.field]) is None]
     if missing:
-        raise FieldProblems(missing)
+        raise FieldProblems(missing, "errors.invalid_fields_none_saved")
     report.filed_at = utcnow()
     record(user, "report_filed", "unit_report", report.id,
            data={"org_id": report.org_id, "period": report.period})
@@ -145,7 +145,7 @@ def file_whole(user: User, org_id: int, values: dict[str, object]) -> UnitReport
                 raise Conflict(exc.message_key, code="report_duplicate", field=step.field, **exc.params)
             problems.append({"field": step.field, "message": exc.message})
     if problems:
-        raise FieldProblems(problems)
+        raise FieldProblems(problems, "errors.invalid_fields_none_saved")
     db.session.add(report)
     report.filed_at = utcnow()
     db.session.flush()

@@ -100,6 +100,7 @@ def test_api_refuses_each_wrong_field_and_stores_nothing(client, seeded, values,
     if field:
         assert field in [p["field"] for p in res.get_json()["error"]["problems"]]
         assert db.session.scalar(select(UnitReport)) is None
+        assert "已保存" not in res.get_json()["error"]["message"]      # nothing was: say so
     else:
         assert res.get_json()["participants"] == 80
 
