@@ -365,8 +365,9 @@ class AmountReading:
         answers.amount_confirm "按 {amount} 万元/年 记录，对吗？", or answers.amount_confirm_unit
         "… 还是 {alt} 元？" with the first alternative in 元."""
         if self.alternatives:
-            alt_yuan = (self.alternatives[0] * 10000).quantize(Decimal(1))
-            return "answers.amount_confirm_unit", {"amount": format_amount(self.amount), "alt": format_amount(alt_yuan)}
+            # the other reading is the same figure in 元, as typed (2000.5 → "还是 2000.5 元？"), not the
+            # alternative rounded to 0.01 万元 and back (which said "还是 2000 元？")
+            return "answers.amount_confirm_unit", {"amount": format_amount(self.amount), "alt": format_amount(self.amount)}
         if self.approximate:
             return "answers.amount_confirm", {"amount": format_amount(self.amount)}
         return None

@@ -69,6 +69,10 @@ def test_confirmation_texts():
     assert t(key, **params) == "按 50 万元/年 记录，对吗？"
     key, params = p.read_amount("三千").confirmation()
     assert t(key, **params) == "按 3000 万元/年 记录，对吗？还是 3000 元？"
+    key, params = p.read_amount("2000.5").confirmation()       # the 元 reading names the figure as typed
+    assert t(key, **params) == "按 2000.5 万元/年 记录，对吗？还是 2000.5 元？"
+    key, params = p.read_amount("12345.67").confirmation()
+    assert t(key, **params) == "按 12345.67 万元/年 记录，对吗？还是 12345.67 元？"
     assert p.read_amount("50万").confirmation() is None
 
 
