@@ -472,8 +472,17 @@ class Engine:
         self.forget("confirm")
         try:
             confirmed = parse_yesno(text)
-        except AnswerError:
+        except AnswerError as exc:
             confirmed = None
+            if exc.key == "yesno_uncertain" and proposal.get("pos") == self.current_position():
+                # 不知道 / 不确定 to "按 50 万元/年 记录，对吗？" is neither a yes nor a new answer (it
+                # used to be read as one: "没看懂这个金额"): say so and ask the same question again.
+                self.conv.pending = "answer"
+                self.remember("confirm", proposal)
+                self.replies.append(Reply(t("dialogue.confirm_uncertain")))
+                self.replies.append(Reply(proposal.get("text") or t("dialogue.confirm_answer"),
+                                          lookup("dialogue.yes_no_options")))
+                return
         if proposal.get("pos") != self.current_position() or confirmed is None:
             self.handle_text(text)
         elif confirmed:
