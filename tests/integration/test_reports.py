@@ -23,6 +23,7 @@ NEXT_MONTH = (china_today().replace(day=28) + timedelta(days=5)).strftime("%Y-%m
 @pytest.mark.parametrize("typed, count", [
     ("3", 3), ("３次", 3), ("三次", 3), ("十二人", 12), ("1,200人", 1200), ("一百二十名", 120), ("没有", 0),
     ("0", 0), ("零", 0), ("120多人", 120), ("两千", 2000), ("贰拾", 20), (7, 7),
+    ("五十余名", 50), ("三十来人", 30), ("100余人", 100),     # 余/来 like 多 (they were refused)
 ])
 def test_counts_as_people_write_them(typed, count):
     assert parse_count(typed) == count
