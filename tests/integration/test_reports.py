@@ -115,6 +115,14 @@ def test_a_month_written_with_a_day_is_that_month_and_still_filed_once(client, s
     assert db.session.scalars(select(UnitReport.period)).all() == [LAST_MONTH]
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_json_boolean_is_no_count(client, seeded, flag):
+    """true was taken as 1 (and false as 0) by the request model before the count parser saw it."""
+    res = _file(client, "demo-unit-admin", unit().id, activities=flag)
+    assert res.status_code == 400 and res.get_json()["error"]["field"].startswith("activities")
+    assert db.session.scalar(select(UnitReport)) is None
+
+
 def test_api_refuses_other_units_and_second_reports(client, seeded):
     assert _file(client, "demo-unit-admin", unit().id).status_code == 201
     again = _file(client, "demo-unit-admin", unit().id)
