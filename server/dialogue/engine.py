@@ -159,7 +159,10 @@ class Engine:
         self.conv.item, self.conv.step, self.conv.failures = index, field_name, 0
         if field_name == CONFIRM:
             self.replies.extend(self.summary())
-            self.replies.append(Reply(t("dialogue.confirm_prompt"), lookup("dialogue.confirm_options")))
+            # a flow may word its own (a monthly report has no 项目名称 to change)
+            prompt = (self.flow.text("confirm_prompt") if "confirm_prompt" in self.flow.texts
+                      else t("dialogue.confirm_prompt"))
+            self.replies.append(Reply(prompt, lookup("dialogue.confirm_options")))
             return
         step = self.step()
         options = self.options(step)

@@ -60,6 +60,11 @@ def test_a_unit_admin_files_a_monthly_report_in_the_dialogue(client, seeded):
     chat.say("没有")
     chat.say("跳过")
     assert chat.step == "confirm"
+    assert "月报" in chat.text() and "项目名称" not in chat.text()     # the report's own words, not the entry's
+    chat.say("修改 参与人数")                                        # the command it suggests works
+    assert chat.step == "report.participants"
+    chat.say("120人")
+    assert chat.step == "confirm"
     chat.say("提交")
     assert "已收到" in chat.text() and chat.step is None, chat.text()
     report = db.session.scalar(select(UnitReport))
