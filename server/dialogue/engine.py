@@ -350,7 +350,8 @@ class Engine:
                                           + "\n" + t("dialogue.commands_hint")))
                 self.ask(self.current_position())
         elif cmd.name == "review":
-            self.replies.extend(self.summary())
+            if self.conv.step != CONFIRM:       # the confirm step shows the summary itself (it came twice)
+                self.replies.extend(self.summary())
             self.ask(self.current_position(), with_value=True)
         elif cmd.name == "back":
             self.back()
