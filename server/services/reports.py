@@ -188,5 +188,7 @@ def missing(user: User, org_id: int, month: str) -> list[Organisation]:
     org = _viewable(user, org_id)
     filed = select(UnitReport.org_id).where(UnitReport.kind == "month", UnitReport.period == month,
                                             UnitReport.filed_at.is_not(None))
-    return list(db.session.scalars(_subtree_units(org).where(Organisation.id.not_in(filed))
+    # a retired unit files nothing any more: it is not chased (its past reports still list above)
+    return list(db.session.scalars(_subtree_units(org).where(Organisation.id.not_in(filed),
+                                                             Organisation.retired_at.is_(None))
                                    .order_by(Organisation.path)))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.forms.parsers import AnswerError, parse_count
 from server.models import AuditEvent, Organisation, UnitReport
-from server.timeutil import china_today
+from server.timeutil import china_today, utcnow
 
 from ..helpers import auth_header, login
 from .chat import Chat
@@ -149,3 +149,14 @@ def test_the_level_above_sees_who_has_not_filed(client, seeded):
     assert [r["org_name"] for r in filed.get_json()["reports"]] == ["晋城示范煤机制造有限公司"]
     zz = auth_header(login(client, "demo-county-admin-zezhou")["token"])
     assert client.get(f"/api/v1/reports/missing?org_id={county.id}&month={LAST_MONTH}", headers=zz).status_code == 403
+
+
+def test_a_retired_unit_is_not_chased_for_reports(client, seeded):
+    county = db.session.scalar(select(Organisation).where(Organisation.name == "城区"))
+    gone = db.session.scalar(select(Organisation).where(Organisation.name == "晋城蓝天新材料科技有限公司"))
+    gone.retired_at = utcnow()
+    db.session.commit()
+    h = auth_header(login(client, "demo-county-admin")["token"])
+    res = client.get(f"/api/v1/reports/missing?org_id={county.id}&month={LAST_MONTH}", headers=h)
+    names = [u["name"] for u in res.get_json()["units"]]
+    assert res.status_code == 200 and names and gone.name not in names
