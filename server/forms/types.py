@@ -154,7 +154,7 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
         if not 0 < raw <= MAX_ORG_ID:
             raise AnswerError("unit_unknown")
         org = db.session.get(Organisation, raw)
-        if org is None or not org.files_entries:
+        if org is None or not org.files_entries or org.retired_at is not None:
             raise AnswerError("unit_unknown")
         return org.id
     choices = unit_choices(ctx)
@@ -170,7 +170,7 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if len(answer) < 2:
         raise AnswerError(unclear)
     exact = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer)).all()
+        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer, Organisation.retired_at.is_(None))).all()
     if len(exact) == 1:
         return exact[0].id
     matches = search_units(answer)
