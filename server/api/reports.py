@@ -26,7 +26,7 @@ def read_query(model: type[BaseModel]) -> BaseModel:
 
 class ReportIn(BaseModel):
     """Figures may be typed numbers or written as people write them ("120人", "三次", "没有")."""
-    org_id: int = Field(ge=1, le=2 ** 62, description="基层单位编号")
+    org_id: int = Field(ge=1, le=2 ** 31 - 1, description="基层单位编号")
     period: str = Field(description="月份 YYYY-MM（或“2026年10月”）")
     activities: StrictInt | str | None = Field(default=None, description="开展活动（次）")
     participants: StrictInt | str | None = Field(default=None, description="参与人数（人），不超过职工总数")
@@ -53,13 +53,13 @@ class ReportListOut(BaseModel):
 
 
 class ReportListQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 62)
+    org_id: int = Field(ge=1, le=2 ** 31 - 1)
     from_: str = Field(alias="from", pattern=MONTH)
     to: str = Field(pattern=MONTH)
 
 
 class MissingQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 62)
+    org_id: int = Field(ge=1, le=2 ** 31 - 1)
     month: str = Field(pattern=MONTH)
 
 

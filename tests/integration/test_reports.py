@@ -160,3 +160,13 @@ def test_a_retired_unit_is_not_chased_for_reports(client, seeded):
     res = client.get(f"/api/v1/reports/missing?org_id={county.id}&month={LAST_MONTH}", headers=h)
     names = [u["name"] for u in res.get_json()["units"]]
     assert res.status_code == 200 and names and gone.name not in names
+
+
+@pytest.mark.parametrize("org_id", [2 ** 31, 2 ** 40, 0, -1])
+def test_ids_outside_the_column_are_refused_in_chinese(client, seeded, org_id):
+    h = auth_header(login(client, "demo-unit-admin")["token"])
+    res = client.post("/api/v1/reports", json={"org_id": org_id, "period": LAST_MONTH, "activities": 1,
+                                               "participants": 1, "entries": 1, "promotions": 0}, headers=h)
+    assert res.status_code == 400 and res.get_json()["error"]["field"] == "org_id"
+    res = client.get(f"/api/v1/reports/missing?org_id={org_id}&month={LAST_MONTH}", headers=h)
+    assert res.status_code == 400 and "org_id" in res.get_json()["error"]["message"]
