@@ -1,5 +1,6 @@
 """One module per aggregate; importing this package registers every table."""
 from .audit import AuditEvent
+from .certificate import Certificate, SigningKey
 from .chat import InboundMessage, OutboundMessage
 from .conversation import Conversation
 from .entry import Attachment, Entry
@@ -9,5 +10,5 @@ from .person import Person
 from .season import Season
 from .user import AuthSession, RoleAssignment, User
 
-__all__ = ["AuditEvent", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
+__all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "Season", "User"]
