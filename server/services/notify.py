@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Certificate, Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
 from ..timeutil import to_china, utcnow
 from ..wechat import gateway
@@ -94,8 +94,25 @@ def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
     return [(entry.created_by_id, "draft_unfinished", values)]
 
 
+def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
+    cert = db.session.get(Certificate, payload["certificate_id"])
+    if cert is None or cert.revoked_at is not None or cert.holder_user_id is None:
+        return []
+    values = {"title": cert.title, "award": lookup("certificate.awards")[cert.award], "serial": cert.serial}
+    return [(cert.holder_user_id, "certificate_issued", values)]
+
+
+def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
+    """Results are out (issue 16's release): queue the season's certificates; their own
+    certificate_issued events tell the holders."""
+    from .certificates.issue import enqueue_season
+    enqueue_season(payload["season_id"])
+    return []
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
-HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished}
+HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
+            "certificate_issued": _certificate_issued, "results_released": _results_released}
 
 
 def handle_event(event_id: int) -> list[int]:

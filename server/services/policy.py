@@ -66,6 +66,8 @@ TABLE: tuple[Grant, ...] = (
     Grant("expert", "entry.view", "assigned"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
+    # Certificates are withdrawn by the city office (with a reason, audited).
+    Grant("city_admin", "certificate.revoke", "any"),
 )
 
 ACTIONS = frozenset(g.action for g in TABLE)
@@ -80,6 +82,7 @@ DENIED = {
     "entry.return": ("errors.review_not_allowed", "review_not_allowed"),
     "org.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
+    "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
 }
 
 

@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("entry.file_for_farmer", None): {"estation"},
     ("org.list", None): EVERYONE,
     ("season.manage_reminders", None): {"city"},
+    ("certificate.revoke", None): {"city"},
     ("entry.view", "p_entry"): {"participant", "nobody", "unit", "county", "city"},
     ("entry.view", "farm_entry"): {"estation", "county_zz", "city"},
     ("entry.view", "own_entry"): {"nobody", "county_zz", "city"},
