@@ -3,7 +3,8 @@ network, so `flask certificates verify` and `scripts/verify_certificate.py` run 
 
 A certificate's URL is PUBLIC_BASE_URL/verify/{serial}?d={payload}&k={kid}&sig={signature}:
 - d: base64url (no padding) of the compact JSON array
-  [1, serial, season_id, award, holder, title, "YYYYMMDD"] (title cut to TITLE_MAX characters);
+  [1, serial, season_id, award, holder, title, "YYYYMMDD"] (holder and title cut to HOLDER_MAX and
+  TITLE_MAX characters: with a 25-character host the whole URL stays under 400 characters);
 - k: the signing key's id; sig: base64url of the Ed25519 signature of b"wxcert1." + k + b"." + d.
 The public keys document lists every key with its validity; a key verifies only what it signed
 while valid. The revocation list is a JSON object signed the same way (see `verify_revocations`)."""
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 VERSION = 1
 TITLE_MAX = 24
+HOLDER_MAX = 20           # with TITLE_MAX: the whole URL stays under 400 characters
 AWARDS = ("special", "first", "second", "third", "excellent")
 SERIAL_RE = re.compile(r"^WX(\d{4})-(\d{1,6})-(\d{5,9})$")
 KID_RE = re.compile(r"^[A-Za-z0-9_-]{4,16}$")
@@ -48,9 +50,13 @@ def make_serial(year: int, season_id: int, number: int) -> str:
     return f"WX{year:04d}-{season_id}-{number:05d}"
 
 
+def shorten(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def short_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    return title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…"
+    return shorten(title, TITLE_MAX)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,8 @@ class Payload:
     issued_on: date
 
     def encode(self) -> str:
-        body = [VERSION, self.serial, self.season_id, self.award, self.holder, short_title(self.title),
+        body = [VERSION, self.serial, self.season_id, self.award, shorten(self.holder, HOLDER_MAX),
+                short_title(self.title),
                 self.issued_on.strftime("%Y%m%d")]
         return b64e(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -80,7 +87,7 @@ class Payload:
             raise ValueError("payload shape")
         _, serial, season_id, award, holder, title, day = body
         if not (isinstance(serial, str) and SERIAL_RE.match(serial) and type(season_id) is int
-                and award in AWARDS and isinstance(holder, str) and 0 < len(holder) <= 50
+                and award in AWARDS and isinstance(holder, str) and 0 < len(holder) <= HOLDER_MAX
                 and isinstance(title, str) and len(title) <= TITLE_MAX and isinstance(day, str)
                 and re.fullmatch(r"\d{8}", day)):
             raise ValueError("payload fields")

@@ -76,3 +76,12 @@ def check(serial: str, query: dict[str, list[str]] | None) -> dict:
     if cert.revoked_at is not None:
         return dict(out, status="revoked", reason="revoked", revoked=_revoked(cert))
     return dict(out, status="valid")
+
+
+def issuers_of(result: dict) -> list[str]:
+    """The issuing bodies' names for the page (the season's setting, or the demo default)."""
+    if not result.get("certificate"):
+        return []
+    season = db.session.get(Season, result["certificate"]["season"]["id"])
+    issuers = season.setting("certificate.issuers") or lookup("certificate.default_issuers")
+    return [i["name"] for i in issuers]
