@@ -20,6 +20,8 @@ from .surfaces import PAGE_W, PT, PdfSurface, PngSurface
 
 PNG_DPI = 200
 SEAL_RED = "#D42A2A"
+SEAM = 0.03          # mm
+CLOSING, OPENING = "，。、；：！？”’）》」", "“‘（《「"
 
 
 def qr_matrix(url: str) -> list[list[bool]]:
@@ -33,7 +35,9 @@ def wrap(surface, text: str, size: float, width: float) -> list[str]:
     lines, line = [], ""
     for ch in text:
         if surface.measure(line + ch, size) > width and line:
-            if ch in "，。、；：！？”）》":          # no closing punctuation at a line's start
+            if ch in CLOSING:                 # no closing punctuation at a line's start
+                line, ch = line[:-1], line[-1] + ch
+            while len(line) > 1 and line[-1] in OPENING:     # nor an opening one at its end
                 line, ch = line[:-1], line[-1] + ch
             lines.append(line)
             line = ch
@@ -118,7 +122,6 @@ def compose(s, f: dict) -> None:
     s.text(cl["x"], cl["y"], text["closing"], cl["size"], ink)
     _issuers(s, f, lay["issuers"], lay["date"], text, ink)
     q = lay["qr"]
-    s.rect(q["x"] - 3, q["y"] - 3, q["size"] + 6, q["size"] + 6, "#FFFFFF")
     matrix = qr_matrix(f["url"])
     if hasattr(s, "qr_pixels"):
         s.qr_pixels(matrix, q["x"], q["y"], q["size"])
@@ -131,7 +134,8 @@ def compose(s, f: dict) -> None:
                     start = col
                     while col < len(row) and row[col]:
                         col += 1
-                    s.rect(q["x"] + start * m, q["y"] + r * m, (col - start) * m, m, "#000000")
+                    # a hair's overlap so that no seam shows between neighbouring rows when rasterised
+                    s.rect(q["x"] + start * m, q["y"] + r * m, (col - start) * m + SEAM, m + SEAM, "#000000")
                 col += 1
     sc = lay["scan"]
     s.text(sc["x"], sc["y"], text["scan"], sc["size"], ink)
