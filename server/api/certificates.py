@@ -89,16 +89,17 @@ def download_certificate(serial: str):
     from ..services.auth import authenticate
     user = authenticate(request.headers.get("Authorization"))
     fmt = request.args.get("format", "pdf")
-    if fmt not in ("pdf", "png"):
+    if fmt not in ("pdf", "png", "ob3"):
         raise ValidationError("certificate.errors.bad_format", code="bad_format", field="format")
-    data, mimetype = holders.file_for(user, serial, fmt)
+    data, mimetype = holders.file_for(user, serial, fmt, current_app.config["PUBLIC_BASE_URL"])
+    suffix = {"ob3": "jwt"}.get(fmt, fmt)
     return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="certificate-{serial}.{fmt}"',
+        "Content-Disposition": f'attachment; filename="certificate-{serial}.{suffix}"',
         "Cache-Control": "private, max-age=300"})
 
 
 bp.add_url_rule("/me/certificates/<serial>/file", endpoint="download_certificate",
                 view_func=download_certificate, methods=["GET"])
 ROUTES.append(Route(bp.url_prefix + "/me/certificates/<serial>/file", "GET",
-                    "下载我的证书（?format=pdf 打印版 A4 横向，?format=png 手机版）", None, None, True,
+                    "下载我的证书（?format=pdf 打印版 A4 横向，?format=png 手机版，?format=ob3 Open Badges 3.0 VC-JWT）", None, None, True,
                     "certificates", (400, 401, 404)))

@@ -163,3 +163,29 @@ def test_a_holder_lists_and_downloads_their_certificates(client, world):
     assert client.get(mine[0]["downloads"]["pdf"]).status_code == 401
     bad = client.get(f"/api/v1/me/certificates/{world['cert'].serial}/file?format=doc", headers=auth_header(token))
     assert bad.status_code == 400 and "pdf" in bad.get_json()["error"]["message"]
+
+
+def test_the_open_badges_download_verifies_with_an_independent_implementation(client, world):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from openbadgeslib.ob3.verifier import OB3Verifier, OB3VerificationError
+
+    token = login(client, "cert-holder")["token"]
+    mine = client.get("/api/v1/me/certificates", headers=auth_header(token)).get_json()["certificates"]
+    res = client.get(mine[0]["downloads"]["openbadge"], headers=auth_header(token))
+    assert res.status_code == 200 and res.mimetype == "application/vc+jwt"
+    jwt_text = res.get_data(as_text=True)
+    published = client.get("/.well-known/wx-certificate-keys.json").get_json()["keys"][0]
+    public = Ed25519PublicKey.from_public_bytes(codec.b64d(published["x"]))
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    credential = OB3Verifier(pem).verify(jwt_text)
+    assert credential.achievement.name.endswith("一等奖") and credential.issuer.id == "http://127.0.0.1:8000"
+    assert credential.id.endswith(f"/verify/{world['cert'].serial}")
+    head, body, sig = jwt_text.split(".")
+    forged = codec.b64e(codec.b64d(body).replace("一等奖".encode(), "特等奖".encode()))
+    with pytest.raises(OB3VerificationError):
+        OB3Verifier(pem).verify(f"{head}.{forged}.{sig}")
+    admin = login(client, "cert-city")["token"]
+    client.post(f"/api/v1/admin/certificates/{world['cert'].serial}/revoke", json={"reason": "撤销测试"},
+                headers=auth_header(admin))
+    assert client.get(mine[0]["downloads"]["openbadge"], headers=auth_header(token)).status_code == 409

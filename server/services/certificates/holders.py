@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ...errors import NotFound
+from ...errors import Conflict, NotFound
 from ...extensions import db
 from ...models import Certificate, Person, User
-from . import render
+from . import badge, render
 from .issue import url_for
 from .verify import _facts
 
@@ -25,14 +25,19 @@ def list_for(user: User, base_url: str) -> list[dict]:
         files = f"/api/v1/me/certificates/{cert.serial}/file"
         out.append(dict(_facts(cert), status="revoked" if cert.revoked_at else "valid",
                         verify_url=url_for(cert, base_url),
-                        downloads={"pdf": f"{files}?format=pdf", "png": f"{files}?format=png"}))
+                        downloads={"pdf": f"{files}?format=pdf", "png": f"{files}?format=png",
+                                   "openbadge": f"{files}?format=ob3"}))
     return out
 
 
-def file_for(user: User, serial: str, fmt: str) -> tuple[bytes, str]:
+def file_for(user: User, serial: str, fmt: str, base_url: str) -> tuple[bytes, str]:
     cert = db.session.scalar(_mine(user).where(Certificate.serial == serial[:40]))
     if cert is None:
         raise NotFound("certificate.errors.not_found", code="certificate_not_found", serial=serial[:40])
     if fmt == "pdf":
         return render.pdf(cert), "application/pdf"
+    if fmt == "ob3":
+        if cert.revoked_at is not None:
+            raise Conflict("certificate.errors.revoked_no_badge", code="certificate_revoked")
+        return badge.vc_jwt(cert, base_url).encode("ascii"), "application/vc+jwt"
     return render.png(cert), "image/png"
