@@ -96,6 +96,9 @@ def load_config(env: dict | None = None) -> dict:
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
+        # Certificate checks per client per minute (page and API together): a person scanning
+        # certificates does a few; a script scraping the register is slowed down.
+        "CERT_VERIFY_PER_MINUTE": int(env.get("CERT_VERIFY_PER_MINUTE", "60")),
         # Attachments (photos, charts) are the largest bodies the API accepts.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "JSON_BODY_LIMIT": 256 * 1024,

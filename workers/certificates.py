@@ -8,3 +8,9 @@ from .app_context import with_app
 def issue_season(season_id: int) -> int:
     from server.services.certificates.issue import issue_for_season
     return issue_for_season(season_id)
+
+
+@with_app
+def render_files(certificate_ids: list[int]) -> int:
+    from server.services.certificates.render import render_files as draw
+    return draw(certificate_ids)

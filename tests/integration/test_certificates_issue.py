@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from server.extensions import db, queue
 from server.models import Certificate, Delivery, OutboxEvent
 from server.services import notify
-from server.services.certificates import codec, issue, keys
+from server.services.certificates import codec, issue, keys, render
 from server.services.certificates.verify import check
 from tests.factories import make_awarded, make_entry, make_season, make_tree, make_user
 
@@ -62,6 +62,12 @@ def test_results_released_queues_the_issuing_job_and_the_holder_is_told(ctx, wx)
     jobs = queue("low").jobs
     assert [(j.func_name, j.args) for j in jobs] == [("workers.certificates.issue_season", (entry.season_id,))]
     assert issue.issue_for_season(*jobs[0].args) == 1
+    renders = [j for j in queue("low").jobs if j.func_name == "workers.certificates.render_files"]
+    cert = db.session.scalar(select(Certificate))
+    assert [j.args for j in renders] == [([cert.id],)]
+    assert render.render_files(*renders[0].args) == 1 == render.render_files(*renders[0].args)   # twice: same
+    assert render.stored_path(cert.serial, "pdf").read_bytes()[:5] == b"%PDF-"
+    assert render.stored_path(cert.serial, "png").read_bytes()[:4] == b"\x89PNG"
     issued = db.session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "certificate_issued"))
     notify.handle_event(issued.id)
     delivery = db.session.scalar(select(Delivery))

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Organisation
-from server.services.certificates import issue, render
+from server.services.certificates import issue, render, verify
 from server.wechat.sandbox import openid_for_code
 from tests.factories import make_awarded, make_season, make_tree, make_user
 from tests.helpers import auth_header, login
@@ -41,6 +41,12 @@ def _pdf_page_image(data: bytes, dpi: int = 150) -> tuple[Image.Image, tuple[flo
     page = doc[0]
     return page.render(scale=dpi / 72).to_pil(), page.get_size()
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_counts(monkeypatch):
+    """Each process keeps its clients' counts between Redis syncs; tests start from none."""
+    monkeypatch.setattr(verify, "_counts", {})
 
 @pytest.fixture()
 def issued(ctx):
@@ -136,3 +142,15 @@ def test_offline_commands_know_revoked_and_tampered(client, issued, tmp_path, ap
     assert res.exit_code == 1 and "revoked" in res.output and "重复授奖" in res.output
     res = runner.invoke(app.cli, ["certificates", "verify", issue.url_for(issued[1], "https://x.cn"), "--keys", str(keys)])
     assert res.exit_code == 0 and "status: valid" in res.output and "欧阳建国" in res.output
+
+
+@pytest.mark.parametrize("holder", ["欧阳建国", "王喆", "𬌗晓燕"])     # common; outside GB 2312; outside the BMP
+def test_every_character_of_a_name_is_in_the_pdf_text_never_a_box(ctx, holder):
+    tree = make_tree()
+    user = make_user(holder, ("participant", tree.unit))
+    entry = make_awarded(user, "third")
+    db.session.commit()
+    cert = issue.issue_for_entry(entry.id)
+    page = pdfium.PdfDocument(render.pdf(cert))[0]
+    text = page.get_textpage().get_text_range()
+    assert f"{holder} 同志" in text and "三等奖" in text

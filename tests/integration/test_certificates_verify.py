@@ -18,6 +18,12 @@ from tests.factories import make_awarded, make_tree, make_user
 from tests.helpers import auth_header, login
 
 
+
+@pytest.fixture(autouse=True)
+def fresh_rate_counts(monkeypatch):
+    """Each process keeps its clients' counts between Redis syncs; tests start from none."""
+    monkeypatch.setattr(verify, "_counts", {})
+
 @pytest.fixture()
 def world(ctx):
     tree = make_tree()
@@ -188,4 +194,24 @@ def test_the_open_badges_download_verifies_with_an_independent_implementation(cl
     admin = login(client, "cert-city")["token"]
     client.post(f"/api/v1/admin/certificates/{world['cert'].serial}/revoke", json={"reason": "撤销测试"},
                 headers=auth_header(admin))
-    assert client.get(mine[0]["downloads"]["openbadge"], headers=auth_header(token)).status_code == 409
+    for fmt in ("openbadge", "pdf", "png"):                  # a withdrawn certificate is not handed out
+        refused = client.get(mine[0]["downloads"][fmt], headers=auth_header(token))
+        assert refused.status_code == 409 and "撤销" in refused.get_json()["error"]["message"]
+
+
+def test_honest_checks_cost_no_redis_round_trip_and_a_flood_is_held_near_the_limit(ctx, monkeypatch):
+    calls = []
+    real = verify.redis_client
+
+    def counting():
+        calls.append(1)
+        return real()
+    monkeypatch.setattr(verify, "redis_client", counting)
+    monkeypatch.setattr(verify.time, "time", lambda: 1_800_000_000.0)
+    assert all(verify.allow("203.0.113.7", limit=60) for _ in range(3)) and calls == []   # a person scanning
+    allowed = sum(verify.allow("203.0.113.8", limit=100) for _ in range(300))           # a script
+    assert 100 <= allowed <= 100 + verify.SYNC_EVERY
+    assert len(calls) < 300 // 2                    # counted in batches, refused locally once over
+    other_process = {}                               # a second process shares the Redis count
+    monkeypatch.setattr(verify, "_counts", other_process)
+    assert sum(verify.allow("203.0.113.8", limit=100) for _ in range(20)) <= verify.SYNC_EVERY

@@ -34,10 +34,8 @@ def file_for(user: User, serial: str, fmt: str, base_url: str) -> tuple[bytes, s
     cert = db.session.scalar(_mine(user).where(Certificate.serial == serial[:40]))
     if cert is None:
         raise NotFound("certificate.errors.not_found", code="certificate_not_found", serial=serial[:40])
-    if fmt == "pdf":
-        return render.pdf(cert), "application/pdf"
+    if cert.revoked_at is not None:
+        raise Conflict("certificate.errors.revoked_no_download", code="certificate_revoked")
     if fmt == "ob3":
-        if cert.revoked_at is not None:
-            raise Conflict("certificate.errors.revoked_no_badge", code="certificate_revoked")
         return badge.vc_jwt(cert, base_url).encode("ascii"), "application/vc+jwt"
-    return render.png(cert), "image/png"
+    return render.stored(cert, fmt), {"pdf": "application/pdf", "png": "image/png"}[fmt]

@@ -67,14 +67,25 @@ def awarded_entry_ids(season_id: int) -> list[int]:
         .order_by(Entry.id)))
 
 
+RENDER_BATCH = 25         # certificates per render job: two workers share a season's drawing
+
+
 def issue_for_season(season_id: int) -> int:
-    """Issue every award of the season not yet issued; returns how many certificates exist."""
-    count = 0
+    """Issue every award of the season not yet issued, then queue the drawing of their files
+    in batches; returns how many certificates the season has."""
+    ids = []
     for entry_id in awarded_entry_ids(season_id):
-        if issue_for_entry(entry_id) is not None:
-            count += 1
+        cert = issue_for_entry(entry_id)
+        if cert is not None:
+            ids.append(cert.id)
     outbox.relay_soon()
-    return count
+    try:
+        for i in range(0, len(ids), RENDER_BATCH):
+            queue("low").enqueue("workers.certificates.render_files", ids[i:i + RENDER_BATCH],
+                                 job_timeout=900, result_ttl=3600)
+    except RedisError as exc:       # the files are drawn on first download instead
+        log.warning("certificate renders not queued: %s", exc)
+    return len(ids)
 
 
 def enqueue_season(season_id: int) -> None:

@@ -7,11 +7,14 @@ the text gets smaller."""
 from __future__ import annotations
 
 import math
+import os
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
 from flask import current_app
 
+from ...config import INSTANCE_DIR
 from ...extensions import db
 from ...models import Certificate, Season
 from ...texts import lookup
@@ -24,6 +27,7 @@ SEAM = 0.03          # mm
 CLOSING, OPENING = "，。、；：！？”’）》」", "“‘（《「"
 
 
+@lru_cache(maxsize=64)
 def qr_matrix(url: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(url)
@@ -159,9 +163,17 @@ def _issuers(s, f, iss, dt, text, ink) -> None:
               cx=iss["right"] - total / 2)
 
 
+def _chars(f: dict) -> set[int]:
+    """Every character the page may show: the facts and the wording."""
+    words = [str(v) for v in f.values() if isinstance(v, (str, int))]
+    words += [i["name"] for i in f["issuers"]] + list(lookup("certificate.text").values())
+    return {ord(c) for c in "".join(words)} | {ord(c) for c in "0123456789"}
+
+
 def pdf(cert: Certificate) -> bytes:
-    surface = PdfSurface()
-    compose(surface, facts(cert))
+    f = facts(cert)
+    surface = PdfSurface(_chars(f))
+    compose(surface, f)
     return surface.output()
 
 
@@ -169,3 +181,40 @@ def png(cert: Certificate) -> bytes:
     surface = PngSurface(PNG_DPI)
     compose(surface, facts(cert))
     return surface.output()
+
+
+# -- stored renders ----------------------------------------------------------------------------
+# A certificate's files are drawn once (by the issuing run's render jobs, or on the first
+# download) and kept under instance/certificates/, like attachments. What they show never
+# changes after issue (the row is a snapshot), so the file is the certificate.
+RENDERERS = {"pdf": pdf, "png": png}
+
+
+def stored_path(serial: str, fmt: str) -> Path:
+    return INSTANCE_DIR / "certificates" / f"{serial}.{fmt}"
+
+
+def stored(cert: Certificate, fmt: str) -> bytes:
+    """The certificate's file, drawn and kept the first time it is asked for."""
+    path = stored_path(cert.serial, fmt)
+    if path.exists():
+        return path.read_bytes()
+    data = RENDERERS[fmt](cert)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)                 # atomic: a concurrent render writes the same bytes
+    return data
+
+
+def render_files(certificate_ids: list[int]) -> int:
+    """Draw and keep both files of each certificate (an RQ job's work; safe to run twice)."""
+    done = 0
+    for cert_id in certificate_ids:
+        cert = db.session.get(Certificate, cert_id)
+        if cert is None:
+            continue
+        for fmt in RENDERERS:
+            stored(cert, fmt)
+        done += 1
+    return done
