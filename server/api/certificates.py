@@ -36,6 +36,7 @@ class CertificateStatusOut(BaseModel):
     serial: str
     status: str = Field(description="valid | revoked | invalid")
     reason: str | None = None
+    signed: bool = Field(False, description="true when the QR code's signature was checked too")
     certificate: CertificateFacts | None = None
     revoked: RevokedOut | None = None
 

@@ -50,11 +50,12 @@ def test_a_genuine_code_is_valid_on_the_page_and_the_api(client, world):
     assert "张建国" in page and "皮带输送机自动纠偏装置" in page and "一等奖" in page
     assert "13912345678" not in page and "1985-06" not in page and "1985年" not in page   # no phone, no birth month
     body = client.get(_api(world["path"])).get_json()
-    assert body["status"] == "valid" and body["serial"] == world["cert"].serial
+    assert body["status"] == "valid" and body["serial"] == world["cert"].serial and body["signed"] is True
+    assert "电子签名已核对" in page
     assert body["certificate"]["holder"] == "张建国" and body["certificate"]["award"] == "first"
     assert "13912345678" not in json.dumps(body, ensure_ascii=False)
     typed = client.get(f"/api/v1/certificates/{world['cert'].serial}").get_json()   # a serial typed by hand
-    assert typed["status"] == "valid"
+    assert typed["status"] == "valid" and "signed" not in typed
 
 
 def _variants(world) -> dict[str, str]:

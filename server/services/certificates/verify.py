@@ -118,6 +118,7 @@ def check(serial: str, query: dict[str, list[str]] | None) -> dict:
         row = _row(serial)
         if row is None or row.payload != d or row.kid != kid:
             return dict(out, status="invalid", reason="not_in_register")
+        out["signed"] = True
     else:
         row = _row(serial)
         if row is None:
