@@ -95,7 +95,8 @@ def complete_values(leader_name: str = "张建国", today: date | None = None) -
     granted = today.replace(day=15) if today.day >= 15 else today.replace(day=1)
     return {
         "category": "equipment", "industry": "煤炭", "title": "皮带输送机自动纠偏装置",
-        "started_on": _month(today, 12), "completed_on": _month(today, 3), "funded_project": False,
+        "started_on": _month(today, 12), "completed_on": _month(today, 3),
+        "applied_on": _month(today, 2), "in_production": True, "funded_project": False,
         "patent.granted": True, "patent.number": "ZL202021234567.2", "patent.announced_on": granted,
         "summary": "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
         "benefit.kind": "economic", "benefit.amount": Decimal("50.00"),

@@ -3,7 +3,7 @@
 Reviewed by hand; runs on SQLite and PostgreSQL (new tables only, no alters).
 
 Revision ID: 0014_certificates
-Revises: 0007_season_settings
+Revises: 0016_unit_reports
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_certificates'
-down_revision = '0007_season_settings'
+down_revision = '0016_unit_reports'
 branch_labels = None
 depends_on = None
 

@@ -177,6 +177,8 @@ class EntryOut(BaseModel):
     unit: UnitRef | None
     started_on: str | None
     completed_on: str | None
+    applied_on: str | None = Field(default=None, description="项目成果应用时间 YYYY-MM")
+    in_production: bool | None = Field(default=None, description="是否用于生产实际")
     funded_project: bool | None
     patent: PatentOut
     summary: str | None

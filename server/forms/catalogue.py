@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 
-from ..texts import lookup
+from ..texts import catalogue, lookup
 
 ENTRY_FIELDS_KEY = "flow_entry"
 
@@ -57,8 +57,20 @@ def entry_fields() -> dict[str, Step]:
 
 
 def label(field: str) -> str:
-    """What people call a field (项目名称 for `title`); the canonical name when it has none."""
-    return lookup(f"{ENTRY_FIELDS_KEY}.labels").get(field, field)
+    """What people call a field (项目名称 for `title`); the canonical name when it has none.
+    An entry's fields are labelled in flow_entry.yaml; another form's (a unit's report) in its
+    own flow_*.yaml `labels:`."""
+    return _labels().get(field, field)
+
+
+@lru_cache(maxsize=None)
+def _labels() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name, data in catalogue().items():
+        if name.startswith("flow_") and name != ENTRY_FIELDS_KEY and isinstance(data, dict):
+            merged.update(data.get("labels") or {})
+    merged.update(lookup(f"{ENTRY_FIELDS_KEY}.labels"))
+    return merged
 
 
 def aliases() -> dict[str, tuple[str, ...]]:

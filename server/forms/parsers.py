@@ -560,3 +560,36 @@ def parse_text(value, *, min_len: int = 1, max_len: int = 2000) -> str:
     if len(text) > max_len:
         raise AnswerError("text_too_long", max=max_len, length=len(text))
     return text
+
+
+# -- counts -----------------------------------------------------------------------------------
+_COUNT_WORDS = ("人次", "次", "个", "人", "名", "位", "项", "场", "件", "期", "多", "左右", "约", "大约", "共", "一共")
+_NONE_WORDS = {"没有", "无", "没", "一次也没有", "一个也没有", "没开展", "零"}
+
+
+def parse_count(value, *, max_value: int = 10 ** 6) -> int:
+    """A whole number of times, people or items: 3, 三次, 十二人, 1,200人, 一百二十名, 没有 → 0.
+    Refuses fractions (2.5人), negatives, and figures above `max_value` (a monthly report with
+    more participants than plausible is a typo, not data)."""
+    if isinstance(value, bool):
+        raise AnswerError("count_unclear")
+    if isinstance(value, int):
+        number = Decimal(value)
+    else:
+        text = fold_numerals(normalise(value)).replace(",", "").replace("，", "").replace(" ", "")
+        if text in _NONE_WORDS:
+            return 0
+        if text.startswith("-") or text.startswith("负"):
+            raise AnswerError("count_negative")
+        for word in sorted(_COUNT_WORDS, key=len, reverse=True):
+            text = text.replace(word, "")
+        number = read_numeral(text) if text else None
+        if number is None:
+            raise AnswerError("count_unclear")
+    if number < 0:
+        raise AnswerError("count_negative")
+    if number != number.to_integral_value():
+        raise AnswerError("count_not_whole")
+    if number > max_value:
+        raise AnswerError("count_too_large", max=max_value)
+    return int(number)

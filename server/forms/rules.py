@@ -45,6 +45,14 @@ def not_before_start(value, ctx: Context):
         raise AnswerError("end_before_start", start=start)
 
 
+def applied_not_before_start(value, ctx: Context):
+    """项目成果应用时间: a result is used once the project has started (it may be used in trials
+    before completion), so the time of use cannot precede the start."""
+    start = ctx.entry.started_on
+    if start and str(value) < start[:len(str(value))]:
+        raise AnswerError("applied_before_start", start=start)
+
+
 def not_after_completion(value, ctx: Context):
     """A start date edited after the completion date was given is checked against it at once."""
     end = ctx.entry.completed_on
@@ -62,6 +70,15 @@ def has_figures_rule(value, ctx: Context):
     """RULES.md 附件3: the summary must contain figures (要有数据体现)."""
     if not has_figures(value):
         raise AnswerError("summary_needs_figures")
+
+
+def not_more_than_employees(value, ctx: Context):
+    """A unit's report: people taking part cannot outnumber the unit's employees (issue 18,
+    "more participants than employees" is absurd). A unit with no employee count is not checked."""
+    org = getattr(ctx.subject, "org", None)
+    employees = getattr(org, "employee_count", None)
+    if employees is not None and value > employees:
+        raise AnswerError("more_than_employees", value=value, employees=employees)
 
 
 def plausible_birth(value, ctx: Context):
@@ -102,9 +119,11 @@ RULES: dict[str, Rule] = {
     "not_future": Rule(not_future),
     "not_before_start": Rule(not_before_start),
     "not_after_completion": Rule(not_after_completion),
+    "applied_not_before_start": Rule(applied_not_before_start),
     "not_funded": Rule(not_funded, keeps_answer=True),
     "has_figures": Rule(has_figures_rule),
     "plausible_birth": Rule(plausible_birth),
+    "not_more_than_employees": Rule(not_more_than_employees),
     "consent_given": Rule(consent_given),
     "content_safe": Rule(content_safe, answer_only=True),
 }

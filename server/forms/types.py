@@ -192,6 +192,7 @@ def _parse_amount(step: Step, raw, ctx: Context):
 register("amount", AnswerType(_parse_amount,
                               display=lambda step, value, ctx: lookup("dialogue.amount_display").format(
                                   amount=f"{Decimal(value).normalize():f}")))
+register("count", AnswerType(lambda step, raw, ctx: parsers.parse_count(raw, max_value=step.max)))
 register("mobile", AnswerType(_plain(parsers.parse_mobile)))
 register("gender", AnswerType(_plain(parsers.parse_gender),
                               lambda step, ctx: [Option(code, label) for code, label in lookup("catalog.genders").items()],

@@ -12,7 +12,8 @@ from .catalogue import entry_steps
 # canonical field → Entry attribute (fields under leader.* live on the leader Person)
 ENTRY_ATTRS = {
     "category": "category", "industry": "industry", "title": "title", "unit": "unit_id",
-    "started_on": "started_on", "completed_on": "completed_on", "funded_project": "funded_project",
+    "started_on": "started_on", "completed_on": "completed_on",
+    "applied_on": "applied_on", "in_production": "in_production", "funded_project": "funded_project",
     "patent.granted": "patent_granted", "patent.number": "patent_number",
     "patent.announced_on": "patent_announced_on", "summary": "summary",
     "benefit.kind": "benefit_kind", "benefit.amount": "benefit_amount",

@@ -7,8 +7,9 @@ from .entry import Attachment, Entry
 from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
 from .org import Organisation
 from .person import Person
+from .report import UnitReport
 from .season import Season
 from .user import AuthSession, RoleAssignment, User
 
 __all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
-           "RoleAssignment", "Season", "User"]
+           "RoleAssignment", "Season", "UnitReport", "User"]

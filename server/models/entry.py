@@ -38,6 +38,10 @@ class Entry(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     started_on: Mapped[str | None] = mapped_column(String(10))     # YYYY-MM or YYYY-MM-DD
     completed_on: Mapped[str | None] = mapped_column(String(10))
+    # 项目成果应用时间 (RULES.md: materials say when it was applied) and whether it is used in
+    # production (用于生产实际: 附件6 counts "of which applied in production").
+    applied_on: Mapped[str | None] = mapped_column(String(10))     # YYYY-MM or YYYY-MM-DD
+    in_production: Mapped[bool | None] = mapped_column(Boolean)
     funded_project: Mapped[bool | None] = mapped_column(Boolean)
     patent_granted: Mapped[bool | None] = mapped_column(Boolean)
     patent_number: Mapped[str | None] = mapped_column(String(30))

@@ -13,10 +13,10 @@ from ..forms.catalogue import Step, label
 from ..forms.parsers import normalise
 from ..forms.types import SELF_WORDS, Context
 from ..forms.values import get_value
-from ..models import Conversation, Entry, Person, User
+from ..models import Conversation, Entry, Person, UnitReport, User
 from ..texts import t
 from ..timeutil import china_today, to_china
-from . import entries, people
+from . import entries, people, reports
 
 
 class EntryTarget:
@@ -128,5 +128,57 @@ class FarmerTarget:
         return ""
 
 
+class ReportTarget:
+    """A unit's monthly report (单位月报), a draft until 提交 files it."""
+
+    def subject(self, conv: Conversation):
+        report = db.session.get(UnitReport, conv.subject_id) if conv.subject_id else None
+        return report if report is not None and report.filed_at is None else None
+
+    def attach(self, conv: Conversation, subject) -> None:
+        conv.subject_id = subject.id if subject is not None else None
+
+    def open(self, subject: UnitReport) -> bool:
+        return subject.filed_at is None
+
+    def start(self, user: User, conv: Conversation, flow) -> UnitReport:
+        return reports.start_draft(user)
+
+    def latest(self, user: User):
+        report = reports.latest_draft(user)
+        return (report, "monthly_report") if report is not None else None
+
+    def context(self, user: User, subject: UnitReport, conv: Conversation, content_verdicts: dict) -> Context:
+        return reports.context(user, subject)
+
+    def items(self, subject) -> list:
+        return [None]
+
+    def value(self, subject: UnitReport, item, field: str):
+        return getattr(subject, reports.ATTRS[field])
+
+    def answer(self, ctx: Context, step: Step, item, raw) -> list[str]:
+        reports.answer(ctx, step, raw)
+        return []
+
+    def complete(self, user: User, subject: UnitReport, action: str) -> Completion:
+        try:
+            reports.file(user, subject)
+        except entries.FieldProblems as blocked:
+            return Completion(texts=[blocked.message], ask=blocked.problems[0]["field"])
+        except AppError as exc:
+            return Completion(texts=[exc.message], ask="report.period")
+        return Completion(texts=[t("reports.filed_text", unit=subject.org.name, month=subject.period,
+                                   activities=subject.activities, participants=subject.participants,
+                                   entries=subject.entries, promotions=subject.promotions)], done=True)
+
+    def withdraw(self, user: User, subject: UnitReport, reason: str) -> None:
+        reports.withdraw_draft(user, subject)
+
+    def item_label(self, subject, item) -> str:
+        return ""
+
+
 targets.register("entry", EntryTarget())
+targets.register("report", ReportTarget())
 targets.register("farmer", FarmerTarget())

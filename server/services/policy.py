@@ -64,6 +64,16 @@ TABLE: tuple[Grant, ...] = (
     Grant("county_admin", "entry.recommend_county", "subtree"),
     # Experts read the entries assigned to them (scopes.assigned is False until assignments exist).
     Grant("expert", "entry.view", "assigned"),
+    # Units report their activity monthly (RULES.md "Forms": 月报); the levels above read them
+    # and the statistics of their subtree (附件6).
+    Grant("unit_admin", "report.start", "any"),        # begin one (the unit is one's own)
+    Grant("unit_admin", "report.file", "subtree"),
+    Grant("unit_admin", "report.view", "subtree"),
+    Grant("county_admin", "report.view", "subtree"),
+    Grant("city_admin", "report.view", "subtree"),
+    Grant("unit_admin", "stats.view", "subtree"),
+    Grant("county_admin", "stats.view", "subtree"),
+    Grant("city_admin", "stats.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
@@ -81,6 +91,10 @@ DENIED = {
     "entry.recommend_county": ("errors.review_not_allowed", "review_not_allowed"),
     "entry.return": ("errors.review_not_allowed", "review_not_allowed"),
     "org.view": ("errors.forbidden_scope", "out_of_scope"),
+    "report.file": ("errors.report_not_allowed", "report_not_allowed"),
+    "report.start": ("errors.report_not_allowed", "report_not_allowed"),
+    "report.view": ("errors.forbidden_scope", "out_of_scope"),
+    "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
 }

@@ -47,7 +47,7 @@ def months_ago(n: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-START, DONE, GRANT = months_ago(12), months_ago(3), months_ago(2)
+START, DONE, GRANT, APPLIED = months_ago(12), months_ago(3), months_ago(2), months_ago(2)
 CN_DIGITS = "〇一二三四五六七八九"
 CN_MONTHS = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 
@@ -57,6 +57,8 @@ ANSWERS = [  # (step expected, answer as typed on a phone)
     ("title", "皮带输送机自动纠偏装置"),
     ("started_on", f"{START[0]}年{START[1]}月"),
     ("completed_on", "".join(CN_DIGITS[int(d)] for d in str(DONE[0])) + f"年{CN_MONTHS[DONE[1]]}月"),
+    ("applied_on", f"{APPLIED[0]}年{APPLIED[1]}月"),
+    ("in_production", "是的"),
     ("funded_project", "没有"),
     ("patent.granted", "有"),
     ("patent.number", "ZL 2020 2 1234567.2"),
@@ -77,6 +79,11 @@ ANSWERS = [  # (step expected, answer as typed on a phone)
     ("leader.bio", "2006年参加工作，一直从事综采设备维修，先后任维修工、班长。"),
     ("leader.deeds", "带领班组5人攻关3个月，完成设计、试制和改进，装置运行稳定。"),
 ]
+
+
+def through(step: str) -> list[tuple[str, str]]:
+    """ANSWERS up to and including `step` (so a test does not depend on how many steps come before)."""
+    return ANSWERS[:[name for name, _ in ANSWERS].index(step) + 1]
 
 
 def walk(chat: Chat, answers) -> None:

@@ -8,7 +8,7 @@ from server.extensions import db
 from server.models import Conversation, Entry, Season
 from server.timeutil import china_today
 
-from .chat import ANSWERS, Chat, to_confirm, walk
+from .chat import ANSWERS, Chat, to_confirm, walk, through
 
 
 def started(client, code="demo-participant") -> Chat:
@@ -32,7 +32,7 @@ def test_back_goes_to_the_previous_question_showing_the_answer(client, seeded):
 
 def test_edit_jumps_and_comes_back(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:6])
+    walk(chat, through("funded_project"))
     assert chat.step == "patent.granted"
     chat.say("修改 项目名称")
     assert chat.step == "title" and "当前填写的是" in chat.text()
@@ -46,7 +46,7 @@ def test_edit_jumps_and_comes_back(client, seeded):
 
 def test_edit_understands_other_names_for_a_field(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:6])
+    walk(chat, through("funded_project"))
     chat.say("修改 成果名称")                 # the notice says 成果; the form says 项目名称
     assert chat.step == "title"
     chat.say("带式输送机纠偏装置")
@@ -67,7 +67,7 @@ def test_skip_only_optional_fields(client, seeded):
     chat = started(client)
     chat.say("跳过")
     assert "必填" in chat.text() and chat.step == "category"
-    walk(chat, ANSWERS[:19])
+    walk(chat, through("leader.professional_title"))
     assert chat.step == "leader.skill_level"          # professional_title was skipped in ANSWERS
     chat.say("查看")
     assert "职称：未填" in chat.text()
@@ -143,7 +143,7 @@ def test_window_rules_where_the_answer_is_given(client, seeded):
 
 def test_funded_project_is_explained_and_kept(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:5])
+    walk(chat, through("in_production"))
     chat.say("是")
     assert "不能参加" in chat.text() and chat.step == "funded_project"
     entry = db.session.get(Entry, chat.last["entry_id"])
@@ -154,7 +154,7 @@ def test_funded_project_is_explained_and_kept(client, seeded):
 
 def test_summary_must_contain_figures(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:6])
+    walk(chat, through("funded_project"))
     chat.say("否")
     assert chat.step == "summary"
     chat.say("这个项目解决了皮带跑偏的问题，效果非常明显，大家都很满意，领导也给予了高度评价。")
@@ -175,7 +175,7 @@ def test_three_failures_give_a_fuller_explanation(client, seeded):
 
 def test_three_failures_on_optional_field_offer_skip(client, seeded):
     chat = started(client)
-    walk(chat, ANSWERS[:18])
+    walk(chat, through("leader.political_status"))
     assert chat.step == "leader.professional_title"
     for _ in range(3):
         chat.say("工" * 40)

@@ -9,7 +9,7 @@ from server.extensions import db
 from server.models import AuditEvent, Entry
 from server.timeutil import to_china
 
-from .chat import ANSWERS, GRANT, START, DONE, Chat, walk
+from .chat import ANSWERS, GRANT, START, DONE, Chat, walk, through
 
 
 def test_full_conversation_to_submitted_entry(client, seeded):
@@ -60,7 +60,7 @@ def test_full_conversation_to_submitted_entry(client, seeded):
     assert res.status_code == 409 and "不能再修改" in res.get_json()["error"]["message"]
     # the next conversation starts idle; a second entry prefills the leader from the first
     chat.say("申报")
-    walk(chat, ANSWERS[:12])
+    walk(chat, through("benefit.amount"))
     chat.say("我本人")
     assert chat.step == "leader.professional_title"     # gender..political_status were prefilled
 
@@ -78,7 +78,7 @@ def test_proxy_submission_for_a_farmer(client, seeded):
     assert "已登记" in agent.text()
     registered = agent.text()
     answers = [a for a in ANSWERS if a[0] != "leader.name"]
-    walk(agent, answers[:12])
+    walk(agent, through("benefit.amount"))
     assert agent.step == "leader.name"
     agent.say("我本人")                                  # the farmer is the leader
     walk(agent, [("leader.gender", "男"), ("leader.birth_month", "1968年3月")])

@@ -60,6 +60,16 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("org.view", "cq_unit"): {"unit", "county", "city"},
     ("org.view", "zz_station"): {"county_zz", "city"},
     ("org.view", "city_org"): {"city"},
+    ("report.start", None): {"unit"},
+    ("report.file", "cq_unit"): {"unit"},
+    ("report.file", "zz_station"): set(),
+    ("report.file", "city_org"): set(),
+    ("report.view", "cq_unit"): {"unit", "county", "city"},
+    ("report.view", "zz_station"): {"county_zz", "city"},
+    ("report.view", "city_org"): {"city"},
+    ("stats.view", "cq_unit"): {"unit", "county", "city"},
+    ("stats.view", "zz_station"): {"county_zz", "city"},
+    ("stats.view", "city_org"): {"city"},
 }
 
 

@@ -1,0 +1,101 @@
+"""Units' monthly reports (月报) for the mini-program and scripts: file one, list a subtree's,
+and see which units have not filed (the level above chases them)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, request
+from pydantic import BaseModel, Field, ValidationError as PydanticError
+
+from ..models import UnitReport
+from ..services import reports
+from . import bp
+from .endpoint import endpoint
+from .validation import translate_pydantic_error
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def read_query(model: type[BaseModel]) -> BaseModel:
+    """Query-string parameters validated like a JSON body (errors in Chinese, field named)."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except PydanticError as exc:
+        raise translate_pydantic_error(exc)
+
+
+class ReportIn(BaseModel):
+    """Figures may be typed numbers or written as people write them ("120人", "三次", "没有")."""
+    org_id: int = Field(ge=1, le=2 ** 62, description="基层单位编号")
+    period: str = Field(description="月份 YYYY-MM（或“2026年10月”）")
+    activities: int | str | None = Field(default=None, description="开展活动（次）")
+    participants: int | str | None = Field(default=None, description="参与人数（人），不超过职工总数")
+    entries: int | str | None = Field(default=None, description="征集成果（项）")
+    promotions: int | str | None = Field(default=None, description="技能等级晋升（人）")
+    problems: str | None = Field(default=None, max_length=500, description="存在问题（可不填）")
+
+
+class ReportOut(BaseModel):
+    id: int
+    org_id: int
+    org_name: str
+    period: str
+    activities: int
+    participants: int
+    entries: int
+    promotions: int
+    problems: str | None
+    filed_at: datetime
+
+
+class ReportListOut(BaseModel):
+    reports: list[ReportOut]
+
+
+class ReportListQuery(BaseModel):
+    org_id: int = Field(ge=1, le=2 ** 62)
+    from_: str = Field(alias="from", pattern=MONTH)
+    to: str = Field(pattern=MONTH)
+
+
+class MissingQuery(BaseModel):
+    org_id: int = Field(ge=1, le=2 ** 62)
+    month: str = Field(pattern=MONTH)
+
+
+class UnitRefOut(BaseModel):
+    id: int
+    name: str
+
+
+class MissingOut(BaseModel):
+    month: str
+    units: list[UnitRefOut]
+
+
+def report_out(r: UnitReport) -> ReportOut:
+    return ReportOut(id=r.id, org_id=r.org_id, org_name=r.org.name, period=r.period, activities=r.activities,
+                     participants=r.participants, entries=r.entries, promotions=r.promotions,
+                     problems=r.problems, filed_at=r.filed_at)
+
+
+@endpoint(bp, "/reports", "POST", body=ReportIn, response=ReportOut, tag="reports",
+          summary="填报单位月报（本单位管理员；同一单位同一月份只报一次）", errors=(400, 401, 403, 404, 409))
+def file_report(payload: ReportIn):
+    values = payload.model_dump(exclude={"org_id"})
+    return report_out(reports.file_whole(g.user, payload.org_id, values)), 201
+
+
+@endpoint(bp, "/reports", "GET", response=ReportListOut, tag="reports",
+          summary="管理范围内各单位已报的月报（?org_id=&from=YYYY-MM&to=YYYY-MM）", errors=(400, 401, 403, 404))
+def list_reports():
+    q = read_query(ReportListQuery)
+    return ReportListOut(reports=[report_out(r) for r in reports.reports_for(g.user, q.org_id, q.from_, q.to)])
+
+
+@endpoint(bp, "/reports/missing", "GET", response=MissingOut, tag="reports",
+          summary="某月还没有报月报的单位（?org_id=&month=YYYY-MM）", errors=(400, 401, 403, 404))
+def missing_reports():
+    q = read_query(MissingQuery)
+    return MissingOut(month=q.month, units=[UnitRefOut(id=o.id, name=o.name)
+                                            for o in reports.missing(g.user, q.org_id, q.month)])
