@@ -59,4 +59,4 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    key: Mapped[SigningKey] = relationship(lazy="joined")
+    key: Mapped[SigningKey] = relationship(lazy="joined", innerjoin=True)

@@ -19,7 +19,7 @@ def revoke(actor: User, serial: str, reason: str) -> Certificate:
     reason = " ".join((reason or "").split())
     if not 2 <= len(reason) <= 200:
         raise ValidationError("certificate.errors.revoke_reason", code="reason_required", field="reason")
-    cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial).with_for_update())
+    cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial).with_for_update(of=Certificate))
     if cert is None:
         raise NotFound("certificate.errors.not_found", code="certificate_not_found", serial=serial[:40])
     if cert.revoked_at is not None:
