@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 
-from . import certificates, chat, docs, health  # noqa: E402,F401
+from . import certificates, chat, docs, health, results  # noqa: E402,F401

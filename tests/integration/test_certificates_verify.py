@@ -216,3 +216,26 @@ def test_honest_checks_cost_no_redis_round_trip_and_a_flood_is_held_near_the_lim
     other_process = {}                               # a second process shares the Redis count
     monkeypatch.setattr(verify, "_counts", other_process)
     assert sum(verify.allow("203.0.113.8", limit=100) for _ in range(20)) <= verify.SYNC_EVERY
+
+
+def test_the_public_results_announcement_lists_winners_by_award_with_verify_links(client, world):
+    from server.services.certificates.announce import season_results
+    season_id = world["entry"].season_id
+    other = make_awarded(world["holder"], "special", season=world["entry"].season, title="井下巷道照明节能改造")
+    db.session.commit()
+    extra = issue.issue_for_entry(other.id)
+    res = client.get(f"/seasons/{season_id}/results")
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "获奖名单" in page
+    assert page.index("特等奖（1 项）") < page.index("一等奖（1 项）")      # by award, highest first, counted
+    assert "井下巷道照明节能改造" in page and "晋城示范煤机制造有限公司" in page and "13912345678" not in page
+    data = season_results(season_id, "http://localhost")
+    link = data["awards"][0]["winners"][0]["verify_url"]
+    assert data["awards"][0]["award"] == "special" and link == issue.url_for(extra, "http://localhost")
+    assert client.get(link[len("http://localhost"):]).status_code == 200
+    admin = login(client, "cert-city")["token"]
+    client.post(f"/api/v1/admin/certificates/{extra.serial}/revoke", json={"reason": "重复申报"},
+                headers=auth_header(admin))
+    assert "井下巷道照明节能改造" not in client.get(f"/seasons/{season_id}/results").get_data(as_text=True)
+    missing = client.get("/seasons/999999/results")
+    assert missing.status_code == 404
