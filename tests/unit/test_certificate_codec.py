@@ -73,12 +73,23 @@ def test_each_changed_payload_field_is_invalid(case):
     assert (result.status, result.reason) == ("invalid", reason)
 
 
+def _other_spelling(last: str) -> str:
+    """A base64url character with the same high bits as `last` and other low bits."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    i = alphabet.index(last)
+    return alphabet[i ^ 1]
+
+
 OTHER_SEASON = codec.Payload(serial="WX2026-4-00012", season_id=4, award="first", holder="张建国",
                              title="皮带输送机自动纠偏装置", issued_on=date(2026, 11, 30)).encode()
 BAD_URLS = {
     "forged signature (another key)": f"{BASE}?" + codec.query_string(D, KID, codec.sign(OTHER, KID, D)),
     "truncated signature": f"{BASE}?d={D}&k={KID}&sig={SIG[:-4]}",
-    "signature one character off": f"{BASE}?d={D}&k={KID}&sig={SIG[:-1]}{'A' if SIG[-1] != 'A' else 'B'}",
+    "signature one character off": f"{BASE}?d={D}&k={KID}&sig={SIG[:40]}{'A' if SIG[40] != 'A' else 'B'}{SIG[41:]}",
+    # the same 64 bytes spelled another way (the last character's 4 unused bits set)
+    "signature spelled non-canonically": f"{BASE}?d={D}&k={KID}&sig={SIG[:-1]}{_other_spelling(SIG[-1])}",
+    "payload spelled non-canonically": f"{BASE}?d={D[:-1]}{_other_spelling(D[-1])}&k={KID}&sig={SIG}"
+    if len(D) % 4 in (2, 3) else f"{BASE}?d={D}=&k={KID}&sig={SIG}",
     "unknown key id": f"{BASE}?d={D}&k=zzzz9999&sig={SIG}",
     "serial in the path of another season": f"https://wx.example.cn/verify/WX2026-4-00012?d={D}&k={KID}&sig={SIG}",
     "payload of another season under its own serial": (

@@ -41,9 +41,12 @@ def b64d(text: str) -> bytes:
     if not B64_RE.match(text or "") or len(text) % 4 == 1:
         raise ValueError("not base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise ValueError("not base64url") from exc
+    if b64e(raw) != text:      # the last character's unused bits set: another spelling of the same bytes
+        raise ValueError("not canonical base64url")
+    return raw
 
 
 def make_serial(year: int, season_id: int, number: int) -> str:
