@@ -154,3 +154,26 @@ def test_every_character_of_a_name_is_in_the_pdf_text_never_a_box(ctx, holder):
     page = pdfium.PdfDocument(render.pdf(cert))[0]
     text = page.get_textpage().get_text_range()
     assert f"{holder} 同志" in text and "三等奖" in text
+
+
+def test_seal_images_from_the_season_setting_and_a_broken_one_falls_back_to_a_drawn_seal(ctx, tmp_path):
+    seal = tmp_path / "seal.png"
+    image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    from PIL import ImageDraw
+    ImageDraw.Draw(image).ellipse([10, 10, 290, 290], outline=(212, 42, 42, 255), width=14)
+    image.save(seal)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    tree = make_tree()
+    user = make_user("李梅", ("participant", tree.unit))
+    season = make_season(settings={"certificate.title": "晋城市职工技术创新竞赛", "certificate.issuers": [
+        {"name": "晋城市总工会", "seal": str(seal)}, {"name": "晋城市科学技术协会", "seal": str(broken)}]})
+    entry = make_awarded(user, "second", season=season)
+    db.session.commit()
+    cert = issue.issue_for_entry(entry.id)
+    pdf = render.pdf(cert)
+    assert b"/Subtype /Image" in pdf                                   # the seal image, once
+    text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert "晋城市职工技术创新竞赛" in text and "晋城市科学技术协会" in text
+    png = Image.open(io.BytesIO(render.png(cert))).convert("RGB")
+    assert _decode(png) == issue.url_for(cert, ctx.config["PUBLIC_BASE_URL"])

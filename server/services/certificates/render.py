@@ -6,6 +6,7 @@ title is "certificate.title". Long entry titles wrap inside the frame and, past 
 the text gets smaller."""
 from __future__ import annotations
 
+import logging
 import math
 import os
 from functools import lru_cache
@@ -19,8 +20,9 @@ from ...extensions import db
 from ...models import Certificate, Season
 from ...texts import lookup
 from .issue import url_for
-from .surfaces import PAGE_W, PT, PdfSurface, PngSurface
+from .surfaces import PAGE_W, PT, PdfSurface, PngSurface, star_points
 
+log = logging.getLogger(__name__)
 PNG_DPI = 200
 SEAL_RED = "#D42A2A"
 SEAM = 0.03          # mm
@@ -68,12 +70,15 @@ def _centered(s, text: str, y: float, size: float, color: str, cx: float = PAGE_
 
 def _seal(s, issuer: dict, cx: float, cy: float, d: float) -> None:
     if issuer.get("seal") and Path(issuer["seal"]).is_file():
-        s.image(issuer["seal"], cx - d / 2, cy - d / 2, d, d)
-        return
+        try:
+            s.image(issuer["seal"], cx - d / 2, cy - d / 2, d, d)
+            return
+        except (OSError, ValueError, RuntimeError) as exc:   # not an image: draw the seal instead
+            log.warning("seal image %s unusable: %s", issuer["seal"], exc)
     r = d / 2                                         # a drawn seal: ring, the name on an arc, star
     s.circle(cx, cy, r, SEAL_RED, 0.9)
     s.circle(cx, cy, r - 1.1, SEAL_RED, 0.25)
-    s.polygon(_star(cx, cy, r * 0.3), SEAL_RED)
+    s.polygon(star_points(cx, cy, r * 0.3), SEAL_RED)
     name = issuer["name"]
     span = min(250.0, 26.0 * len(name))               # degrees of arc the name takes, over the top
     pitch = math.radians(span) * (r - 3.2) / max(len(name), 1)
@@ -86,11 +91,6 @@ def _seal(s, issuer: dict, cx: float, cy: float, d: float) -> None:
                 -(theta + 90))
 
 
-def _star(cx, cy, r):
-    from .surfaces import star_points
-    return star_points(cx, cy, r)
-
-
 def compose(s, f: dict) -> None:
     lay, text = lookup("certificate.layout"), lookup("certificate.text")
     ink = lay["font_color"]
@@ -99,7 +99,7 @@ def compose(s, f: dict) -> None:
     s.rect(fr["inner"], fr["inner"], PAGE_W - 2 * fr["inner"], 210 - 2 * fr["inner"], fr["inner_color"], 0.4)
     for x in (fr["inner"] + 4, PAGE_W - fr["inner"] - 4):      # corner stars
         for y in (fr["inner"] + 4, 210 - fr["inner"] - 4):
-            s.polygon(_star(x, y, 2.2), fr["color"])
+            s.polygon(star_points(x, y, 2.2), fr["color"])
     h = lay["heading"]
     _centered(s, text["heading"], h["y"], h["size"], h["color"])
     c = lay["competition"]
