@@ -33,7 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .web import bp as web_bp
     from .wechat.callback import bp as wechat_bp
+    from .web.console import bp as console_bp
     app.register_blueprint(api_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(wechat_bp)
 

@@ -99,6 +99,18 @@ def load_config(env: dict | None = None) -> dict:
         # Certificate checks per client per minute (page and API together): a person scanning
         # certificates does a few; a script scraping the register is slowed down.
         "CERT_VERIFY_PER_MINUTE": int(env.get("CERT_VERIFY_PER_MINUTE", "60")),
+        # The office console (issue 14): a desk login lasts at most a working day and ends after
+        # this much inactivity; the QR code's scene is valid this long.
+        "CONSOLE_SESSION_TTL": int(env.get("CONSOLE_SESSION_TTL", str(12 * 3600))),
+        "CONSOLE_IDLE_SECONDS": int(env.get("CONSOLE_IDLE_SECONDS", str(30 * 60))),
+        "WEB_LOGIN_SCENE_TTL": int(env.get("WEB_LOGIN_SCENE_TTL", "300")),
+        "WEB_LOGIN_PAGE": env.get("WEB_LOGIN_PAGE", "pages/weblogin/confirm"),
+        # Cookies: SameSite=Lax always; Secure whenever the public address is HTTPS.
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": env.get("PUBLIC_BASE_URL", "").startswith("https://"),
+        # CSRF tokens (Flask-WTF) live as long as the console session, not an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
         # Attachments (photos, charts) are the largest bodies the API accepts.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "JSON_BODY_LIMIT": 256 * 1024,

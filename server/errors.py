@@ -44,6 +44,16 @@ class ValidationError(AppError):
     code = "invalid"
 
 
+class FieldErrors(ValidationError):
+    """Several fields wrong at once (a console form): `errors` maps each field to its Chinese
+    message; the envelope names the first, the form shows each next to its field."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        first = next(iter(errors))
+        super().__init__("errors.field_errors", field=first, code="invalid", first=errors[first])
+
+
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"

@@ -100,7 +100,7 @@ def complete_values(leader_name: str = "张建国", today: date | None = None) -
         "patent.granted": True, "patent.number": "ZL202021234567.2", "patent.announced_on": granted,
         "summary": "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
         "benefit.kind": "economic", "benefit.amount": Decimal("50.00"),
-        "leader.name": leader_name, "leader.gender": "male", "leader.birth_month": "1985-06",
+        "leader.name": leader_name, "leader.occupation": "employee", "leader.gender": "male", "leader.birth_month": "1985-06",
         "leader.phone": "13912345678", "leader.work_start": "2006-07", "leader.political_status": "中共党员",
         "leader.skill_level": "技师", "leader.education": "大学专科", "leader.highest_honor": "晋城市五一劳动奖章",
         "leader.bio": "2006年参加工作，一直从事综采设备维修，先后任维修工、班长。",
@@ -143,3 +143,16 @@ def make_awarded(user: User, award: str = "first", **kw) -> Entry:
     entry.award = award
     db.session.flush()
     return entry
+
+
+# -- units' reports ---------------------------------------------------------------------------
+def make_report(org: Organisation, period: str, *, by: User, activities: int = 1, participants: int = 10,
+                entries: int = 0, promotions: int = 0, filed: bool = True):
+    """A unit's monthly report for `period` ("YYYY-MM"), filed unless filed=False."""
+    from server.models import UnitReport
+    report = UnitReport(org_id=org.id, kind="month", period=period, activities=activities,
+                        participants=participants, entries=entries, promotions=promotions,
+                        created_by_id=by.id, filed_at=utcnow() if filed else None)
+    db.session.add(report)
+    db.session.flush()
+    return report

@@ -3,7 +3,7 @@
 Reviewed by hand; runs on SQLite and PostgreSQL (new tables only, no alters).
 
 Revision ID: 0014_certificates
-Revises: 0016_unit_reports
+Revises: 0011_console
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_certificates'
-down_revision = '0016_unit_reports'
+down_revision = '0011_console'
 branch_labels = None
 depends_on = None
 

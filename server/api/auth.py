@@ -1,9 +1,10 @@
-from flask import request
+from flask import g, request
 
 from ..services import auth as auth_service
+from ..services import weblogin
 from . import bp
 from .endpoint import endpoint
-from .schemas import LoginIn, LoginOut, OkOut
+from .schemas import LoginIn, LoginOut, OkOut, WebLoginIn
 from .views import user_out
 
 
@@ -18,4 +19,11 @@ def login(payload: LoginIn):
           errors=(401,))
 def logout():
     auth_service.logout(request.headers["Authorization"][len("Bearer "):].strip())
+    return OkOut()
+
+
+@endpoint(bp, "/auth/web-login", "POST", body=WebLoginIn, response=OkOut, tag="auth",
+          summary="在小程序里确认电脑端工作台的扫码登录（scene 来自小程序码）", errors=(400, 401, 404))
+def web_login(payload: WebLoginIn):
+    weblogin.confirm(g.user, payload.scene)
     return OkOut()

@@ -14,6 +14,10 @@ class LoginIn(StrictIn):
     code: str = Field(min_length=1, max_length=128, description="wx.login() 得到的临时登录凭证 code")
 
 
+class WebLoginIn(StrictIn):
+    scene: str = Field(min_length=1, max_length=32, description="电脑端登录页小程序码的 scene（wl 开头，30 个字符）")
+
+
 class PhoneIn(StrictIn):
     code: str = Field(min_length=1, max_length=128, description="getPhoneNumber 按钮返回的 code")
 
@@ -135,6 +139,7 @@ class BenefitOut(BaseModel):
 
 class LeaderOut(BaseModel):
     name: str | None = None
+    occupation: str | None = Field(default=None, description="employee | teacher | student | farmer（决定附件4问哪些项）")
     gender: str | None = None
     birth_month: str | None = None
     phone: str | None = None

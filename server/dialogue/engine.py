@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 
 from ..forms.applicability import applicable
 from ..forms.catalogue import Step, aliases, label
-from ..forms.parsers import AnswerError, normalise, parse_yesno
+from ..forms.examples import season_params
+from ..forms.parsers import AnswerError, NeedsConfirmation, normalise, parse_yesno
 from ..forms.types import Context, button_labels, display
 from ..models import Conversation, User
 from ..texts import lookup, t
 from . import flows, targets
 from .commands import Command, parse_command
 from .flows import Flow
+from .progress import step_count
 
 CONFIRM = "confirm"
 MAX_TRIES = 3
@@ -90,6 +92,7 @@ class Engine:
             self.target.attach(self.conv, None)
         self.conv.flow, self.conv.step, self.conv.item = None, None, None
         self.conv.history, self.conv.skipped, self.conv.paused, self.conv.pending = [], [], False, None
+        self.conv.state = {}
         self.flow, self.target, self.subject = None, None, None
 
     @property
@@ -100,8 +103,24 @@ class Engine:
         # One context per turn and subject (the season is read once, not at every question).
         if self._ctx is None or self._ctx_subject is not self.subject:
             self._ctx = self.target.context(self.user, self.subject, self.conv, self.content_verdicts)
+            self._ctx.confirmable = True        # an uncertain reading is asked back (是/否)
             self._ctx_subject = self.subject
         return self._ctx
+
+    # what the engine remembers between turns (Conversation.state): always a new dict, so the
+    # JSON column is seen as changed
+    def recall(self, key: str, default=None):
+        return (self.conv.state or {}).get(key, default)
+
+    def remember(self, key: str, value) -> None:
+        self.conv.state = {**(self.conv.state or {}), key: value}
+
+    def forget(self, key: str) -> None:
+        if key in (self.conv.state or {}):
+            self.conv.state = {k: v for k, v in self.conv.state.items() if k != key}
+
+    def filled_positions(self) -> set[str]:
+        return {position(i, s.field) for i, s in self.positions() if self.filled(i, s)}
 
     def items(self) -> list:
         return self.target.items(self.subject) if self.flow.loop else [None]
@@ -143,13 +162,25 @@ class Engine:
             self.replies.append(Reply(t("dialogue.confirm_prompt"), lookup("dialogue.confirm_options")))
             return
         step = self.step()
-        text = step.prompt.format(**self.prompt_params())
+        options = self.options(step)
+        text = self.step_text(step, "prompt", options)
         if index is not None:
             text = t("dialogue.item_prefix", item=self.target.item_label(self.subject, self.items()[index])) + text
         if with_value and self.filled(index, step):
             value = self.target.value(self.subject, self.current_item(), step.field)
             text += t("dialogue.current_value", value=display(step, value, self.ctx()))
-        self.replies.append(Reply(text, self.options(step)))
+        self.replies.append(Reply(text, options))
+
+    def step_text(self, step: Step, part: str, options: list[str] | None = None) -> str:
+        """A step's prompt, help or example with the season's figures filled in. When the step
+        has no options to show, its `<part>_no_options` text (if any) is used: help never points
+        to a list that was not shown."""
+        if options is None:
+            options = self.options(step)
+        template = getattr(step, part)
+        if not options and step.extra.get(f"{part}_no_options"):
+            template = step.extra[f"{part}_no_options"]
+        return template.format_map(_Params(self.prompt_params()))
 
     def current_item(self):
         return None if self.conv.item is None else self.items()[self.conv.item]
@@ -158,20 +189,17 @@ class Engine:
         return button_labels(step, self.ctx())
 
     def prompt_params(self) -> dict:
-        season = getattr(self.ctx(), "season", None)
-        if season is None:
-            return {}
-        return {"achievement_from": season.achievement_from, "achievement_to": season.achievement_to}
+        ctx = self.ctx()
+        return season_params(getattr(ctx, "season", None), ctx.today)
 
     def progress(self) -> dict | None:
+        """第 current/total 步 (see progress.py)."""
         if not self.active:
             return None
-        keys = [position(i, s.field) for i, s in self.positions()]
-        total = len(keys) + 1
-        if self.conv.step == CONFIRM:
-            return {"current": total, "total": total}
-        here = self.current_position()
-        return {"current": keys.index(here) + 1 if here in keys else 1, "total": total}
+        places = [(position(i, s.field), i, s) for i, s in self.positions()]
+        done = {p for p, i, s in places if p in self.conv.skipped or self.filled(i, s)}
+        return step_count([p for p, _, _ in places], done=done, prefilled=set(self.recall("prefilled", [])),
+                          here=self.current_position(), at_confirm=self.conv.step == CONFIRM)
 
     def summary(self) -> list[Reply]:
         lines = [t("dialogue.summary_header")]
@@ -198,6 +226,9 @@ class Engine:
             self.replies.append(self.welcome())
         elif self.conv.paused:
             self.replies.append(say("resume_hint"))
+        elif self.conv.pending == "answer":
+            self.replies.append(Reply(self.recall("confirm", {}).get("text") or t("dialogue.confirm_answer"),
+                                      lookup("dialogue.yes_no_options")))
         elif self.conv.pending:
             self.replies.append(Reply(t(f"dialogue.confirm_{self.conv.pending}"), lookup("dialogue.yes_no_options")))
         elif self.conv.step is None:
@@ -237,14 +268,37 @@ class Engine:
         return Reply(t("dialogue.welcome"), list(lookup("dialogue.welcome_options")))
 
     # -- answers --------------------------------------------------------------------------
-    def answer(self, raw) -> None:
+    def answer(self, raw, *, confirmed: bool = False) -> None:
         step = self.step()
         pos = self.current_position()
+        shortlist = self.recall("shortlist")
+        if shortlist and shortlist.get("pos") == pos and isinstance(raw, str):
+            number = normalise(raw)                # a number picks from the list shown last
+            if number.isdigit() and 1 <= int(number) <= len(shortlist["labels"]):
+                raw = shortlist["labels"][int(number) - 1]
+        before = self.filled_positions()
+        ctx = self.ctx()
+        ctx.confirmed = confirmed
         try:
-            texts = self.target.answer(self.ctx(), step, self.current_item(), raw)
+            texts = self.target.answer(ctx, step, self.current_item(), raw)
+        except NeedsConfirmation as question:
+            # Read but uncertain: nothing is stored until the person says 是 (any answer type may ask).
+            self.conv.pending = "answer"
+            self.remember("confirm", {"pos": pos, "raw": raw, "text": question.message,
+                                      "declined": question.declined})
+            self.replies.append(Reply(question.message, lookup("dialogue.yes_no_options")))
+            return
         except AnswerError as exc:
             self.fail(step, exc)
             return
+        finally:
+            ctx.confirmed = False
+        self.forget("shortlist")
+        # Steps this answer filled besides its own (the leader's profile from "我本人") are prefilled.
+        others = self.filled_positions() - before - {pos}
+        prefilled = [p for p in self.recall("prefilled", []) if p != pos]
+        if others or prefilled != self.recall("prefilled", []):
+            self.remember("prefilled", sorted({*prefilled, *others}))
         self.conv.history = [*self.conv.history, pos]
         if pos in self.conv.skipped:
             self.conv.skipped = [p for p in self.conv.skipped if p != pos]
@@ -257,9 +311,14 @@ class Engine:
             self.conv.failures = 0          # not a typing problem: explained, answer kept
         text = exc.message
         if self.conv.failures >= MAX_TRIES:
-            text += "\n" + t("dialogue.failed_three_times", help=step.help.format(**self.prompt_params()))
-            text += "\n" + t("dialogue.example", example=step.example)
+            text += "\n" + t("dialogue.failed_three_times", help=self.step_text(step, "help"))
+            text += "\n" + t("dialogue.example", example=self.step_text(step, "example"))
             text += "\n" + t("dialogue.offer_skip" if step.optional else "dialogue.offer_help")
+        if exc.options:                     # a shortlist (search results): the next number picks from it
+            self.remember("shortlist", {"pos": self.current_position(), "labels": list(exc.options)})
+            self.replies.append(Reply(text, list(exc.options)))
+            return
+        self.forget("shortlist")
         self.replies.append(Reply(text, self.options(step)))
 
     # -- commands -------------------------------------------------------------------------
@@ -283,8 +342,8 @@ class Engine:
             if step is None:
                 self.ask(CONFIRM)
             else:
-                self.replies.append(Reply(t("dialogue.help_header") + step.help.format(**self.prompt_params())
-                                          + "\n" + t("dialogue.example", example=step.example)
+                self.replies.append(Reply(t("dialogue.help_header") + self.step_text(step, "help")
+                                          + "\n" + t("dialogue.example", example=self.step_text(step, "example"))
                                           + "\n" + t("dialogue.commands_hint")))
                 self.ask(self.current_position())
         elif cmd.name == "review":
@@ -321,8 +380,14 @@ class Engine:
         self.subject = self.target.start(self.user, self.conv, flow)
         self.target.attach(self.conv, self.subject)
         self.conv.flow = flow.key
-        self.replies.append(Reply(flow.text("started", total=len(self.positions()) + 1)))
+        self.conv.state = {"prefilled": sorted(self.filled_positions())}
+        self.replies.append(Reply(flow.text("started", total=self.progress_total())))
         self.ask()
+
+    def progress_total(self) -> int:
+        keys = [position(i, s.field) for i, s in self.positions()]
+        return step_count(keys, done=set(), prefilled=set(self.recall("prefilled", [])), here=None,
+                          at_confirm=True)["total"]
 
     def resume_latest(self) -> bool:
         for key in flows.keys():
@@ -333,6 +398,7 @@ class Engine:
                 self.flow, self.target, self.subject = flow, target, found[0]
                 target.attach(self.conv, self.subject)
                 self.conv.flow, self.conv.paused, self.conv.history, self.conv.skipped = key, False, [], []
+                self.conv.state = {}
                 self.replies.append(say("resume_draft"))
                 self.ask()
                 return True
@@ -377,6 +443,9 @@ class Engine:
 
     def answer_pending(self, text: str) -> None:
         action, self.conv.pending = self.conv.pending, None
+        if action == "answer":
+            self.answer_confirmation(text)
+            return
         try:
             confirmed = parse_yesno(text)
         except AnswerError:
@@ -394,6 +463,24 @@ class Engine:
         else:
             self.idle()
             self.replies.append(say("abandon_done"))
+
+    def answer_confirmation(self, text: str) -> None:
+        """The reply to an answer's confirm-back: 是 stores the answer as read; 否 asks the step
+        again; anything else (a new answer, a command) is read as usual. The draft is untouched
+        until then."""
+        proposal = self.recall("confirm") or {}
+        self.forget("confirm")
+        try:
+            confirmed = parse_yesno(text)
+        except AnswerError:
+            confirmed = None
+        if proposal.get("pos") != self.current_position() or confirmed is None:
+            self.handle_text(text)
+        elif confirmed:
+            self.answer(proposal["raw"], confirmed=True)
+        else:
+            self.replies.append(Reply(proposal.get("declined") or t("dialogue.confirm_declined")))
+            self.ask(self.current_position())
 
     def complete(self) -> None:
         outcome = self.target.complete(self.user, self.subject, self.flow.complete)
@@ -420,3 +507,10 @@ def resolve_field(name: str, active: list[Step]) -> str | None:
         return other_names[name]
     hits = [f for text, f in labels.items() if name in text or text in name]
     return hits[0] if len(hits) == 1 else None
+
+
+class _Params(dict):
+    """Season figures for texts; a placeholder with no figure (no season) is left as written."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"

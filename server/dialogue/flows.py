@@ -26,6 +26,7 @@ class Flow:
     complete: str = "submit"
     options: dict = field(default_factory=dict, compare=False, hash=False)   # read by the target
     texts: dict = field(default_factory=dict, compare=False, hash=False)     # started, not_allowed, ...
+    prefill: dict = field(default_factory=dict, compare=False, hash=False)   # field → value set at start
 
     def text(self, key: str, **params) -> str:
         """One of the flow's own texts (written beside it in the registry), formatted."""
@@ -36,7 +37,7 @@ class Flow:
 
 
 _EXTRA: dict[str, dict] = {}
-_STRUCTURE = {"title", "target", "steps", "start", "requires", "loop", "complete", "options"}
+_STRUCTURE = {"title", "target", "steps", "start", "requires", "loop", "complete", "options", "prefill"}
 
 
 def _steps(items, seen: tuple[str, ...]) -> tuple[Step, ...]:
@@ -63,6 +64,7 @@ def _build(key: str, seen: tuple[str, ...] = ()) -> Flow:
                 steps=_steps(data["steps"], (*seen, key)), start=tuple(data.get("start", ())),
                 requires=data.get("requires"), loop=bool(data.get("loop", False)),
                 complete=data.get("complete", "submit"), options=dict(data.get("options", {})),
+                prefill=dict(data.get("prefill", {})),
                 texts={k: v for k, v in data.items() if k not in _STRUCTURE and isinstance(v, str)})
 
 

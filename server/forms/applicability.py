@@ -10,8 +10,13 @@ from .catalogue import Step
 def applies(step: Step, value_of: Callable[[str], object]) -> bool:
     if step.when is None:
         return True
-    field, expected = step.when
-    return value_of(field) == expected
+    field, expected, op = step.when
+    value = value_of(field)
+    if op == "in":
+        return value in expected
+    if op == "not_in":
+        return value not in expected
+    return value == expected
 
 
 def applicable(steps: Iterable[Step], value_of: Callable[[str], object]) -> list[Step]:

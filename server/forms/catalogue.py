@@ -13,7 +13,9 @@ ENTRY_FIELDS_KEY = "flow_entry"
 
 @dataclass(frozen=True)
 class Step:
-    """One field as a flow asks it. `when` is (field, expected value) on earlier answers."""
+    """One field as a flow asks it. `when` is (field, expected, op) on an earlier answer: op
+    "equals" (the answer is `expected`), "in" (one of `expected`) or "not_in" (none of them, so
+    an unanswered field leaves the step applying)."""
     field: str
     type: str
     prompt: str
@@ -33,10 +35,18 @@ def step_from_data(raw: dict) -> Step:
     known = {"field", "type", "prompt", "help", "example", "optional", "when", "rules", "options", "min", "max"}
     return Step(field=raw["field"], type=raw["type"], prompt=raw["prompt"], help=raw.get("help", ""),
                 example=str(raw.get("example", "")), optional=bool(raw.get("optional", False)),
-                when=(when["field"], when["equals"]) if when else None,
+                when=_condition(when) if when else None,
                 rules=tuple(raw.get("rules", ())), options=raw.get("options"),
                 min=int(raw.get("min", 1)), max=int(raw.get("max", 2000)),
                 extra={k: v for k, v in raw.items() if k not in known})
+
+
+def _condition(when: dict) -> tuple:
+    for op in ("equals", "in", "not_in"):
+        if op in when:
+            expected = when[op]
+            return when["field"], tuple(expected) if op != "equals" else expected, op
+    raise ValueError(f"a `when` needs equals, in or not_in: {when}")
 
 
 @lru_cache(maxsize=None)

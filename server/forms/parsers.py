@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..errors import ValidationError
+from ..texts import t
 
 
 class AnswerError(ValidationError):
@@ -21,6 +22,23 @@ class AnswerError(ValidationError):
         self.key = key
         # True when the answer was stored although the rule failed (an ineligible project).
         self.kept = kept
+        # A shortlist shown with the message (the closest matches of a search): the next answer
+        # may pick one of these by its number (the dialogue remembers what it showed).
+        self.options: list[str] = []
+
+
+class NeedsConfirmation(Exception):
+    """The answer was read, but the reading is uncertain (an approximate amount, a figure whose
+    unit is doubtful): it is stored only after the person confirms it. Raised by an answer type
+    when the context allows asking (`Context.confirmable`) and the answer was not confirmed yet;
+    the dialogue asks `message` with 是/否 and, on 是, gives the same answer again confirmed."""
+
+    def __init__(self, key: str, *, declined: str | None = None, **params):
+        super().__init__(key)
+        self.key = key
+        self.message = t(key, **params)
+        # what to say on 否 (how to answer instead); None: the dialogue's own words
+        self.declined = t(declined, **params) if declined else None
 
 
 def normalise(text) -> str:
@@ -556,7 +574,7 @@ def parse_text(value, *, min_len: int = 1, max_len: int = 2000) -> str:
     """Free text (titles, names, summaries) as typed: see clean_prose."""
     text = clean_prose(value)
     if len(text) < min_len:
-        raise AnswerError("text_too_short", min=min_len)
+        raise AnswerError("text_too_short", min=min_len, length=len(text), more=min_len - len(text))
     if len(text) > max_len:
         raise AnswerError("text_too_long", max=max_len, length=len(text))
     return text

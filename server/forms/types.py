@@ -17,7 +17,8 @@ from ..models.org import FILING_KINDS
 from ..texts import lookup
 from . import parsers
 from .catalogue import Step, vocabulary
-from .parsers import AnswerError, Option
+from .units import search_units
+from .parsers import AnswerError, NeedsConfirmation, Option
 
 SELF_WORDS = {"我", "我本人", "本人", "是我", "我自己", "自己"}
 
@@ -34,6 +35,10 @@ class Context:
     proxy: bool = False
     content_verdicts: dict = field(default_factory=dict)
     subject: object = None          # the record a flow's answers go to, when not the entry
+    # The channel can ask back (the dialogue: 是/否): an uncertain reading raises
+    # NeedsConfirmation instead of being stored or refused. `confirmed`: this answer was confirmed.
+    confirmable: bool = False
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,20 +136,30 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     answer = parsers.normalise(raw)
     if not answer:
         raise AnswerError("choice_empty")
+    # Without units of their own nothing was listed: a number or one character is no search.
+    unclear = "unit_unknown" if choices else "unit_search_hint"
     if answer.isdigit():                                       # in chat a number picks from the list
         if 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1].id
-        raise AnswerError("unit_unknown")
+        raise AnswerError(unclear)
     if len(answer) < 2:
-        raise AnswerError("unit_unknown")
-    found = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(FILING_KINDS), Organisation.name.contains(answer, autoescape=True))
-        .order_by(Organisation.name).limit(10)).all()
-    if len(found) == 1:
-        return found[0].id
-    if not found:
-        raise AnswerError("unit_unknown")
-    raise AnswerError("unit_many", names="、".join(o.name for o in found[:5]))
+        raise AnswerError(unclear)
+    exact = db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer)).all()
+    if len(exact) == 1:
+        return exact[0].id
+    matches = search_units(answer)
+    strong = [m for m in matches if m.strong]
+    if len(strong) == 1:
+        return strong[0].org.id
+    if len(matches) == 1 and matches[0].score >= 2:          # the one unit abbreviated so
+        return matches[0].org.id
+    if not matches:
+        raise AnswerError("unit_not_registered", query=answer)
+    problem = AnswerError("unit_matches", lines="\n".join(
+        f"{i}. {m.org.name}" + (f"（{m.county}）" if m.county else "") for i, m in enumerate(matches, 1)))
+    problem.options = [m.org.name for m in matches]      # the next answer may pick one by its number
+    raise problem
 
 
 def _show_unit(step: Step, value, ctx: Context) -> str:
@@ -156,7 +171,25 @@ def _show_unit(step: Step, value, ctx: Context) -> str:
 def _parse_text(step: Step, raw, ctx: Context) -> str:
     if step.extra.get("self_word") == "user_name" and parsers.normalise(raw) in SELF_WORDS and ctx.user.name:
         return ctx.user.name            # 填报人: "我本人" is the user's own name
-    return parsers.parse_text(raw, min_len=step.min, max_len=step.max)
+    low, high, reason = text_limits(step, ctx)
+    text = parsers.clean_prose(raw)
+    if reason and len(text) < low:
+        raise AnswerError("text_too_short_reason", min=low, length=len(text), more=low - len(text), reason=reason)
+    if reason and len(text) > high:
+        raise AnswerError("text_too_long_reason", max=high, length=len(text), fewer=len(text) - high, reason=reason)
+    return parsers.parse_text(raw, min_len=low, max_len=high)
+
+
+def text_limits(step: Step, ctx: Context) -> tuple[int, int, str | None]:
+    """(min, max, reason) of a text answer. A step marked `length_setting` takes its limits from
+    the season: Season.settings["text_limits"][field] = {"min", "max", "reason"} (the reason is
+    said when an answer is refused). Without a setting the step's own bounds apply (no minimum
+    beyond one character: RULES.md sets none for the summary)."""
+    limits = {}
+    if step.extra.get("length_setting") and ctx.season is not None:
+        limits = (ctx.season.setting("text_limits", {}) or {}).get(step.field) or {}
+    return (int(limits.get("min", step.min)), int(limits.get("max", step.max)),
+            limits.get("reason") or None)
 
 
 def _needs_image(step: Step, raw, ctx: Context):
@@ -179,11 +212,20 @@ register("yesno", AnswerType(_plain(parsers.parse_yesno),
                              display=lambda step, value, ctx: lookup("dialogue.yes_no_options")[0 if value else 1],
                              buttons_key="dialogue.yes_no_options"))
 def _parse_amount(step: Step, raw, ctx: Context):
-    """An amount in 万元/年. A bare figure whose size makes the unit doubtful (三千: 3000 万元/年 or
-    3000 元?) is not stored on a guess: the person is asked to say the unit. (Confirming the
-    reading back with 是/否 instead is the next step; parsers.AmountReading.confirmation.)"""
+    """An amount in 万元/年. In the dialogue an uncertain reading is confirmed back before it is
+    stored: an approximate amount (50多万 → "按 50 万元/年 记录，对吗？") and a bare figure whose
+    size makes the unit doubtful (三千 → "… 还是 3000 元？").
+
+    Form mode cannot ask back. There the form's field is labelled 万元/年, so a JSON number is
+    taken as given, and an approximate text is read as its base figure (the form shows the stored
+    value at once); a bare text figure of a doubtful unit is refused, asking for the unit
+    (answers.amount_unit_needed) — the form has no 是/否 to settle it, and a guess may be off
+    10,000 times."""
     reading = parsers.read_amount(raw)
-    if reading.alternatives:
+    if reading.needs_confirmation and ctx.confirmable and not ctx.confirmed:
+        key, params = reading.confirmation()
+        raise NeedsConfirmation(key, declined="answers.amount_declined" if reading.alternatives else None, **params)
+    if reading.alternatives and not ctx.confirmed:
         key, params = reading.confirmation()
         raise AnswerError("amount_unit_needed", **params)
     return reading.amount

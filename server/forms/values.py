@@ -20,7 +20,7 @@ ENTRY_ATTRS = {
     "benefit.description": "benefit_description", "filled_by": "filled_by",
     "responsible_person": "responsible_person",
 }
-LEADER_ATTRS = ("name", "gender", "birth_month", "phone", "work_start", "political_status",
+LEADER_ATTRS = ("name", "occupation", "gender", "birth_month", "phone", "work_start", "political_status",
                 "professional_title", "skill_level", "education", "highest_honor", "bio", "deeds")
 
 

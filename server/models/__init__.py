@@ -9,7 +9,7 @@ from .org import Organisation
 from .person import Person
 from .report import UnitReport
 from .season import Season
-from .user import AuthSession, RoleAssignment, User
+from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
 __all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
-           "RoleAssignment", "Season", "UnitReport", "User"]
+           "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User"]

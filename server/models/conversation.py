@@ -29,7 +29,12 @@ class Conversation(db.Model):
     history: Mapped[list] = mapped_column(JSON, default=list)       # positions answered, for 返回
     skipped: Mapped[list] = mapped_column(JSON, default=list)       # optional positions skipped for now
     failures: Mapped[int] = mapped_column(Integer, default=0)       # failed tries at this step
-    pending: Mapped[str | None] = mapped_column(String(20))         # a command awaiting 是/否
+    pending: Mapped[str | None] = mapped_column(String(20))         # a command awaiting 是/否, or "answer"
+    # What the engine remembers between turns besides the position (migration 0008):
+    #   "confirm": {"pos", "raw", "text"}  the answer awaiting 是/否 when pending == "answer"
+    #   "shortlist": {"pos", "labels"}     options shown with a message (a search), picked by number
+    #   "prefilled": [pos, ...]            steps filled for the person, not asked (not counted as steps)
+    state: Mapped[dict | None] = mapped_column(JSON, default=dict)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +31,12 @@ class Organisation(db.Model):
     employee_count: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(String(500), index=True, default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    # 示范重点 (a model key unit, RULES: counted apart in the statistics).
+    model_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Counties and cities: does a four-party coordination body (四方协调机构) exist? None: not said.
+    four_party: Mapped[bool | None] = mapped_column(Boolean)
+    # A retired node stays (entries and roles point at it) but is no longer offered or counted.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
 

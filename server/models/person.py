@@ -21,6 +21,8 @@ class Person(db.Model):
     gender: Mapped[str | None] = mapped_column(String(10))          # male | female
     birth_month: Mapped[str | None] = mapped_column(String(7))      # YYYY-MM
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # What the leader does (附件4 adapts to it): employee | teacher | student | farmer
+    occupation: Mapped[str | None] = mapped_column(String(20))
     work_start: Mapped[str | None] = mapped_column(String(7))       # YYYY-MM
     political_status: Mapped[str | None] = mapped_column(String(30))
     professional_title: Mapped[str | None] = mapped_column(String(50))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -38,6 +38,8 @@ class Season(db.Model):
     # Per-season choices of later capabilities, one key each, documented where read; a missing
     # key means that capability's default. Read with `setting(key, default)`.
     settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # The organising node (a city; a province for a provincial round): its admins run the season.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     def setting(self, key: str, default=None):

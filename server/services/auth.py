@@ -105,6 +105,35 @@ def authenticate(header: str | None) -> User:
     return user
 
 
+def session_user(session_id: str) -> User | None:
+    """The user of a live login session (not revoked, not expired), else None: the console's
+    cookie names a login session as a bearer token does, so revoking it ends both alike."""
+    row = db.session.execute(_SESSION_USER_ROLES, {"sid": session_id}).unique().first()
+    if row is None:
+        return None
+    user, revoked_at, expires_at = row
+    return user if revoked_at is None and expires_at > utcnow() else None
+
+
+def open_session(user: User, ttl_seconds: int, how: str) -> AuthSession:
+    """A new login session for a user already identified (a desk login confirmed by phone)."""
+    now = utcnow()
+    session = AuthSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now,
+                          expires_at=now + timedelta(seconds=ttl_seconds))
+    user.last_login_at = now
+    db.session.add(session)
+    record(user, "console_login", "user", user.id, data={"how": how})
+    db.session.commit()
+    return session
+
+
+def end_session(session_id: str) -> None:
+    session = db.session.get(AuthSession, session_id)
+    if session and session.revoked_at is None:
+        session.revoked_at = utcnow()
+        db.session.commit()
+
+
 def session_id_of(token: str) -> str:
     return _serializer().loads(token)
 
@@ -142,6 +171,9 @@ def bind_phone(user: User, code: str) -> User:
             Person.phone == user.phone, Person.user_id.is_(None))):
         person.user_id = user.id
         record(user, "person_linked", "person", person.id)
+    # Roles an office promised to this phone (console: invite by phone) apply now.
+    from .people_admin import apply_invitations
+    apply_invitations(user)
     db.session.commit()
     return user
 

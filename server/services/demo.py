@@ -91,8 +91,11 @@ def seed_users(users: list[dict], orgs: dict[str, Organisation]) -> list[User]:
 def seed_demo(today: date | None = None) -> dict:
     seed = lookup("demo_seed")
     today = today or china_today()
-    season_2021, demo = seed_seasons(seed, today)
     orgs = seed_tree(seed["tree"])
+    season_2021, demo = seed_seasons(seed, today)
+    # The demo seasons are the city's (issue 14: a season belongs to its organising node).
+    organiser = next(o for o in orgs.values() if o.kind == "city")
+    season_2021.org_id = demo.org_id = organiser.id
     seed_users(seed["users"], orgs)
     db.session.commit()
     return {"seasons": [season_2021.name, demo.name], "organisations": len(orgs),

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms.catalogue import Step, label
 from ..forms.parsers import normalise
 from ..forms.types import SELF_WORDS, Context
-from ..forms.values import get_value
+from ..forms.values import get_value, set_value
 from ..models import Conversation, Entry, Person, UnitReport, User
 from ..texts import t
 from ..timeutil import china_today, to_china
@@ -33,7 +33,10 @@ class EntryTarget:
 
     def start(self, user: User, conv: Conversation, flow) -> Entry:
         farmer = people.new_farmer(user) if flow.options.get("for_farmer") else None
-        return entries.create_draft(user, farmer=farmer)
+        entry = entries.create_draft(user, farmer=farmer)
+        for field, value in flow.prefill.items():     # what the flow knows (为农户申报: the leader farms)
+            set_value(entry, field, value)
+        return entry
 
     def latest(self, user: User):
         drafts = [e for e in entries.my_entries(user)

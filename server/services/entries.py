@@ -164,9 +164,11 @@ def update_fields(user: User, entry: Entry, values: dict[str, object], content_v
             if not applies(step, lambda f: get_value(entry, f)):
                 if raw is None or raw == "":
                     continue
-                condition = step.when[0]
-                raise AnswerError("not_applicable", label=label(field), condition=label(condition),
-                                  value=display(entry_fields()[condition], step.when[1], ctx))
+                condition, expected, op = step.when
+                shown = "、".join(display(entry_fields()[condition], v, ctx)
+                                 for v in (expected if op != "equals" else (expected,)))
+                raise AnswerError("not_applicable_unless" if op == "not_in" else "not_applicable",
+                                  label=label(field), condition=label(condition), value=shown)
             if raw is None or raw == "":
                 if not step.optional:
                     raise AnswerError("required_field")

@@ -15,7 +15,7 @@ from .audit import record
 from ..texts import t
 from ..timeutil import to_china, utcnow
 
-PREFILL = ("gender", "birth_month", "phone", "work_start", "political_status", "professional_title",
+PREFILL = ("occupation", "gender", "birth_month", "phone", "work_start", "political_status", "professional_title",
            "skill_level", "education", "highest_honor", "bio")
 
 

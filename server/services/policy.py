@@ -14,6 +14,7 @@ this table (an entry is private to whoever filed it; an office sees its own subt
 Shapes:
     can(user, "entry.view", entry) -> bool
     require(user, "org.view", org)   -> None, or raises Forbidden (403, Chinese message)
+    holds(user, "season.manage")    -> bool: a row for the action on some node (console navigation)
     subtree_condition(user, "org.view") -> SQL condition on Organisation
     roles_with(action, scope) -> tuple of role names (for reminders: who waits on what)
 """
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 
 from ..errors import Forbidden
-from ..models import Entry, Organisation, User
+from ..models import Entry, Organisation, Season, User
 from . import scopes
 
 ANYONE = "anyone"    # pseudo-role: every logged-in user
@@ -78,6 +79,31 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
     Grant("city_admin", "certificate.revoke", "any"),
+    # The office console (issue 14): who may enter, and what each page lets them do. A season is
+    # judged by its organising node (a city admin of 晋城市 runs 晋城市's seasons; one held on
+    # the province reads and runs every city's).
+    Grant("unit_admin", "console.enter", "any"),
+    Grant("county_admin", "console.enter", "any"),
+    Grant("city_admin", "console.enter", "any"),
+    Grant("expert", "console.enter", "any"),
+    Grant("estation_agent", "console.enter", "any"),
+    Grant("city_admin", "season.manage", "subtree"),
+    Grant("county_admin", "org.manage", "subtree"),
+    Grant("city_admin", "org.manage", "subtree"),
+    Grant("county_admin", "people.view", "subtree"),
+    Grant("city_admin", "people.view", "subtree"),
+    Grant("city_admin", "people.view_phone", "any"),
+    # Which roles an office may give or take, over which nodes (never a role above its own).
+    Grant("county_admin", "role.grant.unit_admin", "subtree"),
+    Grant("county_admin", "role.grant.estation_agent", "subtree"),
+    Grant("city_admin", "role.grant.unit_admin", "subtree"),
+    Grant("city_admin", "role.grant.estation_agent", "subtree"),
+    Grant("city_admin", "role.grant.county_admin", "subtree"),
+    Grant("city_admin", "role.grant.city_admin", "subtree"),
+    Grant("city_admin", "role.grant.expert", "subtree"),
+    Grant("county_admin", "audit.view", "subtree"),
+    Grant("city_admin", "audit.view", "subtree"),
+    Grant("city_admin", "system.health", "any"),
 )
 
 ACTIONS = frozenset(g.action for g in TABLE)
@@ -97,6 +123,11 @@ DENIED = {
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
+    "season.manage": ("errors.city_admin_only", "city_admin_only"),
+    "system.health": ("errors.city_admin_only", "city_admin_only"),
+    "org.manage": ("errors.forbidden_scope", "out_of_scope"),
+    "people.view": ("errors.forbidden_scope", "out_of_scope"),
+    "audit.view": ("errors.forbidden_scope", "out_of_scope"),
 }
 
 
@@ -106,7 +137,7 @@ def _grants(action: str) -> list[Grant]:
     return [g for g in TABLE if g.action == action]
 
 
-def can(user: User | None, action: str, obj: Entry | Organisation | None = None) -> bool:
+def can(user: User | None, action: str, obj: Entry | Organisation | Season | None = None) -> bool:
     """True when some row for `action` held by the user covers `obj` (None: no object)."""
     grants = _grants(action)
     if user is None:
@@ -123,11 +154,27 @@ def can(user: User | None, action: str, obj: Entry | Organisation | None = None)
     return False
 
 
-def require(user: User | None, action: str, obj: Entry | Organisation | None = None) -> None:
+def require(user: User | None, action: str, obj: Entry | Organisation | Season | None = None) -> None:
     """Raise Forbidden (403) with the action's Chinese message unless `can`."""
     if not can(user, action, obj):
         key, code = DENIED.get(action, ("errors.forbidden", "forbidden"))
         raise Forbidden(key, code=code)
+
+
+def holds(user: User | None, action: str) -> bool:
+    """True when the user holds a row for `action` on some node (whatever its scope): the
+    console shows a page to those who may use it somewhere; each object is then judged by `can`."""
+    grants = _grants(action)
+    if user is None:
+        return False
+    held = {a.role for a in user.roles}
+    return any(g.role == ANYONE or g.role in held for g in grants)
+
+
+def grantable_roles(user: User | None) -> tuple[str, ...]:
+    """The roles this user may give or take somewhere (rows "role.grant.<role>")."""
+    return tuple(a.rpartition(".")[2] for a in sorted(ACTIONS)
+                 if a.startswith("role.grant.") and holds(user, a))
 
 
 def roles_with(action: str, scope: str) -> tuple[str, ...]:

@@ -6,13 +6,15 @@ Organisations have a materialised path ("/1/4/17/"), so "inside a subtree" is a 
 from __future__ import annotations
 
 from ..extensions import db
-from ..models import Entry, Organisation, User
+from ..models import Entry, Organisation, Season, User
 
 
 def org_of(obj) -> Organisation | None:
-    """The organisation an object belongs to: itself, or an entry's 完成单位."""
+    """The organisation an object belongs to: itself, an entry's 完成单位, a season's organiser."""
     if isinstance(obj, Organisation):
         return obj
+    if isinstance(obj, Season):
+        return db.session.get(Organisation, obj.org_id) if obj.org_id is not None else None
     if isinstance(obj, Entry) and obj.unit_id is not None:
         return db.session.get(Organisation, obj.unit_id)
     return None

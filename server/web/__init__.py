@@ -1,5 +1,5 @@
-"""Browser pages: the H5 chat page at /, the API docs and the health check. (The admin
-console and the certificate verification page come with their issues.)"""
+"""Browser pages: the H5 chat page at /, the API docs and the health check. The office console
+is its own blueprint (server/web/console/); the certificate verification page comes with its issue."""
 from flask import Blueprint
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",

@@ -67,6 +67,7 @@ ANSWERS = [  # (step expected, answer as typed on a phone)
     ("benefit.kind", "经济"),
     ("benefit.amount", "五十万元"),
     ("leader.name", "我本人"),
+    ("leader.occupation", "在职职工"),
     ("leader.gender", "男"),
     ("leader.birth_month", "1985.6"),
     ("leader.phone", "+86 139-1234-5678"),

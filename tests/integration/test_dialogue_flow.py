@@ -82,9 +82,12 @@ def test_proxy_submission_for_a_farmer(client, seeded):
     assert agent.step == "leader.name"
     agent.say("我本人")                                  # the farmer is the leader
     walk(agent, [("leader.gender", "男"), ("leader.birth_month", "1968年3月")])
-    assert agent.step == "leader.work_start"             # phone came from the farmer
+    # phone came from the farmer; the flow says the leader farms (leader.occupation prefilled), so
+    # 参加工作时间, 职称 and 技术等级 are not asked
+    assert agent.step == "leader.political_status"
     walk(agent, [(s, a) for s, a in answers if s.startswith("leader.") and s not in
-                 ("leader.gender", "leader.birth_month", "leader.phone")])
+                 ("leader.occupation", "leader.gender", "leader.birth_month", "leader.phone", "leader.work_start",
+                  "leader.professional_title", "leader.skill_level")])
     agent.say("跳过")
     agent.say("完成")
     agent.say("李秀兰")
@@ -100,6 +103,7 @@ def test_proxy_submission_for_a_farmer(client, seeded):
     # the agent is told the consent time as people in Jincheng read clocks
     assert f"同意时间 {to_china(e.applicant.consent_at):%Y-%m-%d %H:%M}（北京时间）" in registered
     assert e.leader.name == "王大伯" and e.leader.phone == "13988887777"
+    assert (e.leader.occupation, e.leader.work_start, e.leader.skill_level) == ("farmer", None, None)
     listed = client.get("/api/v1/entries", headers=agent.headers).get_json()["entries"]
     assert [x["id"] for x in listed] == [entry_id] and listed[0]["applicant"]["name"] == "王大伯"
 

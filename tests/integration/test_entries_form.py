@@ -126,4 +126,4 @@ def test_unit_by_id_in_form_and_by_name_or_list_in_chat(client, seeded):
     res = client.patch(f"/api/v1/entries/{entry_id}", json={"unit": "7"}, headers=h)   # "7" is no list item here
     assert res.status_code == 400
     res = client.patch(f"/api/v1/entries/{entry_id}", json={"unit": "e站"}, headers=h)
-    assert "好几个" in res.get_json()["error"]["problems"][0]["message"]
+    assert "1. 寺庄镇乡村e站（高平市）" in res.get_json()["error"]["problems"][0]["message"]
