@@ -10,7 +10,7 @@ from flask import Response, abort, g, render_template, request
 
 from ...services import reports, stats, stats_export
 from ...services.seasons import current_season
-from ...texts import t
+from ...texts import lookup, t
 from ...timeutil import china_today
 from . import bp, nav
 
@@ -56,7 +56,8 @@ def stats_page():
     }
     return render_template("console/stats.html", d=data, charts=charts, chart_data=_chart_data(charts),
                            clock=stats.phase_clock(data["season"], today), last_month=last_month,
-                           missing=reports.missing(g.user, org_id, last_month))
+                           missing=reports.missing(g.user, org_id, last_month),
+                           system_labels=lookup("catalog.systems"))
 
 
 def _by_type(rows: list[dict]) -> list[dict]:
