@@ -1,14 +1,20 @@
 """How long N reminders take from plan to sandbox delivery with 1, 2 and 4 RQ workers, and the
 duplicates found (must be 0). Every user has a draft and a subscribe consent, so every
-reminder is a subscribe message through the sandbox.
+reminder is a subscribe message through the sandbox, which can hold each send for --delay
+seconds (WeChat answers in tens to hundreds of milliseconds). --rate caps sends per second
+across all workers (WECHAT_SEND_RATE); the busiest second the sandbox saw is reported.
+--profile runs one batch in this process under cProfile first and prints its top lines.
 
-    .venv/bin/python bench/fanout.py [--reminders 100000] [--workers 1 2 4]
+    .venv/bin/python bench/fanout.py [--reminders 100000] [--workers 1 2 4] [--delay 0.1] [--rate 400]
 
 Creating 100 000 users takes a while; start with --reminders 5000."""
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import subprocess
 import sys
 import time
@@ -24,8 +30,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds the sandbox holds each send")
+    parser.add_argument("--rate", type=int, default=0, help="cap on sends per second, all workers together")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="first profile one batch of N deliveries in this process")
     args = parser.parse_args()
-    with environment(os.environ.get("DATABASE_URL")) as env:
+    with environment(os.environ.get("DATABASE_URL"), sandbox_threads=256) as env:
+        if args.rate:
+            env["WECHAT_SEND_RATE"] = str(args.rate)
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
                                                "APP_ENV", "WECHAT_SANDBOX_URL")})
         from sqlalchemy import delete, func, insert, literal, select, update
@@ -54,7 +66,9 @@ def main() -> None:
                 db.session.commit()
             print(f"created {args.reminders} users with drafts in {time.perf_counter() - began:.0f} s", flush=True)
             slot = reminders.replan(season)[0]
-            for workers in args.workers:
+            sandbox = env["WECHAT_SANDBOX_URL"] + "/__sandbox__"
+
+            def reset_round():
                 db.session.execute(delete(Delivery))
                 db.session.execute(delete(SubscriptionConsent))
                 db.session.execute(insert(SubscriptionConsent).from_select(
@@ -67,7 +81,25 @@ def main() -> None:
                 db.session.commit()
                 for name in ("high", "default", "low"):
                     queue(name).empty()
-                requests.post(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/reset", timeout=10)
+                requests.post(sandbox + "/reset", timeout=10)
+                if args.delay:
+                    requests.post(sandbox + "/faults", json={"endpoint": "subscribe_send", "delay": args.delay},
+                                  timeout=10)
+
+            if args.profile:
+                reset_round()
+                ids = reminders._deliveries_for(db.session.get(ReminderSlot, slot.id),
+                                                reminders.audience(season))[:args.profile]
+                profiler = cProfile.Profile()
+                t0 = time.perf_counter()
+                profiler.runcall(reminders.deliver_batch, ids)
+                took = time.perf_counter() - t0
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+                print(f"profile: one batch of {len(ids)} deliveries in {took:.2f} s ({len(ids) / took:.0f}/s)")
+                print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:4000], flush=True)
+            for workers in [w for w in args.workers if w]:
+                reset_round()
                 t0 = time.perf_counter()
                 queue("low").enqueue("workers.reminders.run_slot", slot.id, reminders.epoch(slot), job_timeout=3600)
                 procs = [subprocess.Popen([sys.executable, "-m", "workers.worker", "low"], cwd=ROOT, env=env,
@@ -91,16 +123,27 @@ def main() -> None:
                                      params={"endpoint": "subscribe_send"}, timeout=60).json()["calls"]
                 per_user = Counter(c["data"]["touser"] for c in calls if c["errcode"] == 0)   # accepted ones
                 duplicates = sum(n - 1 for n in per_user.values() if n > 1)
+                per_second = Counter(int(c["at"]) for c in calls)
+                if calls:
+                    span = max(c["at"] for c in calls) - min(c["at"] for c in calls)
+                    print(f"  sending phase: {len(calls)} sends in {span:.1f} s = {len(calls) / max(span, 1e-3):.0f}/s "
+                          f"(of {took:.0f} s from the slot job to the last outcome)",
+                          flush=True)
+                busiest = max(per_second.values(), default=0)
                 sent = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
                 outcomes = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
-                results.append((workers, took, sent, len(per_user), duplicates))
+                results.append((workers, took, sent, len(per_user), duplicates, busiest))
                 print(f"{workers} worker(s): {took:7.1f} s   {args.reminders / took:7.0f} reminders/s   "
-                      f"sent {sent}, received by {len(per_user)} users, duplicates {duplicates}, outcomes {outcomes}",
-                      flush=True)
-    print(f"\nfan-out bench: {args.reminders} reminders, plan → sandbox delivery")
+                      f"sent {sent}, received by {len(per_user)} users, duplicates {duplicates}, "
+                      f"busiest second {busiest} sends, outcomes {outcomes}", flush=True)
+    if not results:
+        return
+    print(f"\nfan-out bench: {args.reminders} reminders, plan → sandbox delivery, sandbox delay {args.delay} s, "
+          f"rate cap {args.rate or 'none'}/s")
     base = results[0][1]
-    for workers, took, sent, users, dups in results:
-        print(f"  {workers} worker(s): {took:.1f} s  (speed-up ×{base / took:.2f})  duplicates {dups}")
+    for workers, took, sent, users, dups, busiest in results:
+        print(f"  {workers} worker(s): {took:.1f} s = {args.reminders / took:.0f}/s  (speed-up ×{base / took:.2f})  "
+              f"duplicates {dups}, busiest second {busiest}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ meta.drop_all(bind=engine)
 
 
 @contextmanager
-def environment(database_url: str | None = None):
+def environment(database_url: str | None = None, sandbox_threads: int = 16):
     """Yield an env dict for subprocesses with a migrated, seeded database."""
     tmp = Path(tempfile.mkdtemp(prefix="wuxiao-bench-"))
     env = dict(os.environ, APP_ENV="test", SECRET_KEY="bench", INSTANCE_DIR=str(tmp / "instance"),
@@ -46,7 +46,8 @@ def environment(database_url: str | None = None):
         env["REDIS_URL"] = f"unix://{owner.socket_file}"
     sandbox_port = free_port()
     env["WECHAT_SANDBOX_URL"] = f"http://127.0.0.1:{sandbox_port}"
-    sandbox = subprocess.Popen([sys.executable, "-m", "server.wechat.sandbox", "--port", str(sandbox_port)],
+    sandbox = subprocess.Popen([sys.executable, "-m", "server.wechat.sandbox", "--port", str(sandbox_port),
+                                "--threads", str(sandbox_threads)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
         wait_http(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/calls")

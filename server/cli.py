@@ -77,6 +77,7 @@ def register_cli(app: Flask) -> None:
         click.echo("paused")
 
     _register_certificates(app)
+    _register_scoring(app, _season)
 
     @reminders_group.command("resume")
     @click.argument("season_id", type=int)
@@ -127,3 +128,57 @@ def _print_result(result) -> None:
                    f"season: {p.season_id}\nissued_on: {p.issued_on.isoformat()}\nkey: {result.kid}")
     if result.revoked:
         click.echo(f"revoked_at: {result.revoked.get('revoked_at')}\nreason: {result.revoked.get('reason')}")
+
+
+def _register_scoring(app: Flask, season_of) -> None:
+    """flask experts add|list, flask panels assign|loads (issue 16). The shell operator acts as
+    the city office (actor None in the audit trail)."""
+    from .errors import AppError
+
+    @app.cli.group("experts")
+    def experts_group():
+        """The expert pool: categories, industries and own unit of each expert."""
+
+    @experts_group.command("add")
+    @click.argument("user_id", type=int)
+    @click.option("--unit", "unit_id", type=int, default=None, help="the expert's own unit (organisation id)")
+    @click.option("--categories", default="", help="comma-separated category codes (empty: any)")
+    @click.option("--industries", default="", help="comma-separated industries (empty: any)")
+    def experts_add(user_id, unit_id, categories, industries):
+        from .services.experts import add_expert
+        split = lambda text: [p.strip() for p in text.split(",") if p.strip()]   # noqa: E731
+        try:
+            expert = add_expert(None, user_id, unit_id, split(categories), split(industries))
+        except AppError as exc:
+            raise click.ClickException(exc.message)
+        click.echo(f"expert {expert.id}: user {expert.user_id}")
+
+    @experts_group.command("list")
+    def experts_list():
+        from .services.experts import list_experts
+        for e in list_experts(None):
+            click.echo(f"{e.id:5d} {e.user.name or '':10s} {'active' if e.active else 'dropped':8s} "
+                       f"unit={e.unit.name if e.unit else '-'} categories={','.join(e.categories) or '*'} "
+                       f"industries={','.join(e.industries) or '*'}")
+
+    @app.cli.group("panels")
+    def panels_group():
+        """Expert panels of a season."""
+
+    @panels_group.command("assign")
+    @click.argument("season_id", type=int)
+    @click.option("--k", type=int, default=None, help="experts per entry (default: the season's panel_size, 3)")
+    def panels_assign(season_id, k):
+        from .services.panels import assign
+        try:
+            result = assign(None, season_of(season_id), k)
+        except AppError as exc:
+            raise click.ClickException(exc.message)
+        click.echo(f"seats={result['seats']} short={result['short']}")
+
+    @panels_group.command("loads")
+    @click.argument("season_id", type=int)
+    def panels_loads(season_id):
+        from .services.panels import loads
+        for row in loads(None, season_of(season_id)):
+            click.echo(f"{row['expert_id']:5d} {row['name']:10s} load={row['load']} scored={row['scored']}")

@@ -94,6 +94,10 @@ def load_config(env: dict | None = None) -> dict:
         "WECHAT_AES_KEY": env.get("WECHAT_AES_KEY", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
         "WECHAT_SANDBOX_URL": env.get("WECHAT_SANDBOX_URL", "http://127.0.0.1:8701"),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
+        # Cap on WeChat sends per second, all processes together (Redis-counted; 0 = no cap),
+        # and how many reminder sends one worker keeps in flight (services/fanout.py).
+        "WECHAT_SEND_RATE": int(env.get("WECHAT_SEND_RATE", "0")),
+        "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "64"))),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
         # Certificate checks per client per minute (page and API together): a person scanning

@@ -59,21 +59,25 @@ def work_until_stopped(new_worker, burst: bool) -> None:
     would; the job that was running is safe to run again (jobs are idempotent, and the outbox
     relay re-queues what was not handled)."""
     stopping = threading.Event()
-    while True:
-        worker = new_worker()
+    while not stopping.is_set():
+        worker = None
         try:
+            # Inside the try: making an RQ worker already talks to Redis (rq 2.12 Worker.__init__),
+            # so a restart while Redis is still down must wait and try again, not end the process.
+            worker = new_worker()
+            if stopping.is_set():              # asked to stop while it was being made
+                return
             worker.work(with_scheduler=True, burst=burst)
         except (RedisError, ValueError) as exc:
             # RedisError: Redis is down at start-up or at teardown. ValueError: a worker of the
             # same --name is still registered (until its ttl runs out).
             log.warning("the RQ worker could not run: %s", exc)
-        if burst or worker.stop_asked:
+        if burst or (worker is not None and worker.stop_asked):
             return
         for sig in (signal.SIGTERM, signal.SIGINT):      # until the next worker installs its own
             signal.signal(sig, lambda *_: stopping.set())
         log.warning("the RQ worker stopped unexpectedly; a new one starts in %g s", RESTART_PAUSE)
-        if stopping.wait(RESTART_PAUSE):
-            return
+        stopping.wait(RESTART_PAUSE)       # a stop asked for meanwhile ends the loop
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     parser.add_argument("--name", default=None)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     app = get_app()
     with app.app_context():
         from server.extensions import redis_client

@@ -3,7 +3,7 @@
 Reviewed by hand; runs on SQLite and PostgreSQL (new tables only, no alters).
 
 Revision ID: 0014_certificates
-Revises: 0011_console
+Revises: 0013_scoring
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_certificates'
-down_revision = '0011_console'
+down_revision = '0013_scoring'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
@@ -68,6 +68,8 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
             elif body is not None:
                 kwargs["payload"] = read_json_body(body)
             result = fn(**kwargs)
+            if isinstance(result, Response):      # a file (an export): sent as it is
+                return result
             if isinstance(result, tuple):
                 obj, status = result
             else:

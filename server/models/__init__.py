@@ -8,8 +8,10 @@ from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
 from .org import Organisation
 from .person import Person
 from .report import UnitReport
+from .score import AwardDecision, Expert, ExpertConflict, PanelSeat, ResultRelease, Score
 from .season import Season
 from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
 __all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
-           "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User"]
+           "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User", "AwardDecision", "Expert",
+           "ExpertConflict", "PanelSeat", "ResultRelease", "Score"]

@@ -15,7 +15,7 @@ from ..models import Conversation, User
 from ..db.row_writes import write_changed_rows
 from ..texts import lookup, t
 from . import attachments, content, outbox, policy
-from . import dialogue_targets  # noqa: F401  (registers the targets the flows name)
+from . import dialogue_targets, scoring_dialogue  # noqa: F401  (registers the targets the flows name)
 
 ATTEMPTS = 5
 

@@ -102,9 +102,23 @@ def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
     return [(cert.holder_user_id, "certificate_issued", values)]
 
 
+def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
+    """The released result of one entry: to whoever filed it (the e-station agent for a
+    farmer) and to its leader, each once."""
+    entry = db.session.get(Entry, payload["entry_id"])
+    if entry is None or entry.status != "decided":
+        return []
+    award = lookup(f"catalog.awards.{entry.award}") if entry.award else lookup("scoring.no_award")
+    values = {"title": entry.title or lookup("subscribe.untitled"), "award": award, "season": entry.season.name}
+    leader = entry.leader.user_id if entry.leader is not None else None
+    people = dict.fromkeys(u for u in (entry.created_by_id, entry.agent_id, leader) if u is not None)
+    return [(user_id, "result_released", values) for user_id in people]
+
+
 def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
-    """Results are out (issue 16's release): queue the season's certificates; their own
-    certificate_issued events tell the holders."""
+    """A season's results were released (one event per season, payload season_id): no message
+    of its own (each entry's `entry_decided` event tells its people); queue the season's
+    certificates, whose own certificate_issued events tell the holders."""
     from .certificates.issue import enqueue_season
     enqueue_season(payload["season_id"])
     return []
@@ -112,7 +126,8 @@ def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
 
 # Adding an event is a template in subscribe.yaml and a line here.
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
-            "certificate_issued": _certificate_issued, "results_released": _results_released}
+            "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
+            "results_released": _results_released}
 
 
 def handle_event(event_id: int) -> list[int]:
@@ -141,7 +156,7 @@ def handle_event(event_id: int) -> list[int]:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Claimed:
     """What a send needs, read once: the ORM objects would be reloaded after every commit."""
     id: int
     user_id: int
@@ -162,7 +177,7 @@ def deliver(delivery_id: int) -> str:
         return db.session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
     row = db.session.execute(select(Delivery.id, Delivery.user_id, User.openid, Delivery.template, Delivery.data)
                              .join(User, User.id == Delivery.user_id).where(Delivery.id == delivery_id)).one()
-    d = _Claimed(*row)
+    d = Claimed(*row)
     # The claim and the consent it uses commit together (one consent, one message — used even
     # if the send fails), before WeChat is called.
     used = db.session.execute(update(SubscriptionConsent).where(
@@ -171,40 +186,50 @@ def deliver(delivery_id: int) -> str:
     if used:
         return _send_subscribe(d)
     db.session.commit()
-    return _fallback(d)
+    return fallback(d)
 
 
-def _set(d: _Claimed, **values) -> str:
+def _set(d: Claimed, **values) -> str:
     db.session.execute(update(Delivery).where(Delivery.id == d.id).values(**values))
     db.session.commit()
     return values.get("status", "sending")
 
 
-def _send_subscribe(d: _Claimed) -> str:
+def _send_subscribe(d: Claimed) -> str:
     db.session.execute(update(Delivery).where(Delivery.id == d.id).values(channel="subscribe"))
     db.session.commit()
-    spec = templates()[d.template]
     try:
-        gateway().send_subscribe(d.openid, spec["id"], render_data(d.template, d.data), page=spec.get("page"))
-    except WeChatUnreachable as exc:
-        if exc.maybe_sent:                   # at most once: never resend what may have arrived
-            return _set(d, status="unknown", last_error=f"no answer: {exc}"[:200])
-        return _undo_claim(d, str(exc))
+        subscribe_call(gateway(), d)
     except WeChatError as exc:
-        error = f"{exc.errcode}: {exc.errmsg}"[:200]
-        if exc.errcode in RETRYABLE:
-            return _undo_claim(d, error)
-        if exc.errcode == 43101:             # the user withdrew consent: none left, try the chat
-            db.session.execute(update(SubscriptionConsent).where(
-                SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template)
-                .values(remaining=0))
-            db.session.execute(update(Delivery).where(Delivery.id == d.id).values(last_error=error))
-            return _fallback(d)
-        return _set(d, status="failed", last_error=error)
+        return record_failure(d, exc)
     return _set(d, status="sent", sent_at=utcnow())
 
 
-def _undo_claim(d: _Claimed, error: str) -> str:
+def subscribe_call(client, d: Claimed) -> None:
+    """The WeChat call alone — no database — so that many can run at once in threads."""
+    spec = templates()[d.template]
+    client.send_subscribe(d.openid, spec["id"], render_data(d.template, d.data), page=spec.get("page"))
+
+
+def record_failure(d: Claimed, exc: WeChatError) -> str:
+    """What a refused or unanswered subscribe send leaves (the claim and consent already committed)."""
+    if isinstance(exc, WeChatUnreachable):
+        if exc.maybe_sent:                   # at most once: never resend what may have arrived
+            return _set(d, status="unknown", last_error=f"no answer: {exc}"[:200])
+        return _undo_claim(d, str(exc))
+    error = f"{exc.errcode}: {exc.errmsg}"[:200]
+    if exc.errcode in RETRYABLE:
+        return _undo_claim(d, error)
+    if exc.errcode == 43101:                 # the user withdrew consent: none left, try the chat
+        db.session.execute(update(SubscriptionConsent).where(
+            SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template)
+            .values(remaining=0))
+        db.session.execute(update(Delivery).where(Delivery.id == d.id).values(last_error=error))
+        return fallback(d)
+    return _set(d, status="failed", last_error=error)
+
+
+def _undo_claim(d: Claimed, error: str) -> str:
     """WeChat did not take the message (busy, unreachable): give the consent back, retry later."""
     db.session.execute(update(SubscriptionConsent).where(
         SubscriptionConsent.user_id == d.user_id, SubscriptionConsent.template == d.template)
@@ -213,7 +238,7 @@ def _undo_claim(d: _Claimed, error: str) -> str:
     raise RetryLater(error)
 
 
-def _fallback(d: _Claimed) -> str:
+def fallback(d: Claimed) -> str:
     from .chat import deliver as deliver_chat, window_allows
     if window_allows(d.openid) > 0:
         text = lookup("subscribe.templates")[d.template]["title"] + "：" + "，".join(

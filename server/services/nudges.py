@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Entry, OutboxEvent, Season
 from ..timeutil import to_china, utcnow
 from . import outbox
-from .reminder_plan import outside_quiet_hours, settings
+from .reminder_plan import in_quiet_hours, settings
 
 KIND = "draft_unfinished"
 BATCH = 1000
@@ -33,7 +33,7 @@ def nudge_unfinished() -> int:
     emitted = 0
     for season in open_seasons(local.date()):
         cfg = settings(season)
-        if cfg.get("paused") or outside_quiet_hours(local, cfg) != local:
+        if cfg.get("paused") or in_quiet_hours(local, cfg):
             continue                          # not at night: the next run after 08:00 does it
         idle_since = now - timedelta(hours=int(cfg["nudge_after_hours"]))
         ids = list(db.session.scalars(select(Entry.id).where(

@@ -104,6 +104,20 @@ TABLE: tuple[Grant, ...] = (
     Grant("county_admin", "audit.view", "subtree"),
     Grant("city_admin", "audit.view", "subtree"),
     Grant("city_admin", "system.health", "any"),
+    # Expert scoring and results (issue 16). Experts score the entries on their panels (the
+    # assigned scope also checks conflicts of interest) and see the others' sheets once their
+    # own is in (scoring service); the city office keeps the pool, the panels and the results.
+    Grant("expert", "entry.score", "assigned"),
+    Grant("expert", "scores.view", "assigned"),
+    Grant("expert", "score.start", "any"),              # the phone's scoring flow
+    Grant("expert", "expert.declare_conflict", "any"),    # about themself
+    Grant("city_admin", "scores.view", "subtree"),
+    Grant("city_admin", "expert.manage", "any"),
+    Grant("city_admin", "panel.manage", "any"),
+    Grant("city_admin", "results.view", "any"),
+    Grant("city_admin", "results.decide", "subtree"),
+    Grant("city_admin", "results.release", "any"),
+    Grant("city_admin", "results.export", "any"),
 )
 
 ACTIONS = frozenset(g.action for g in TABLE)
@@ -128,6 +142,16 @@ DENIED = {
     "org.manage": ("errors.forbidden_scope", "out_of_scope"),
     "people.view": ("errors.forbidden_scope", "out_of_scope"),
     "audit.view": ("errors.forbidden_scope", "out_of_scope"),
+    "entry.score": ("scoring.errors.not_assigned", "not_assigned"),
+    "scores.view": ("scoring.errors.not_assigned", "not_assigned"),
+    "score.start": ("scoring.errors.not_expert", "not_expert"),
+    "expert.declare_conflict": ("scoring.errors.not_expert", "not_expert"),
+    "expert.manage": ("scoring.errors.city_office_only", "city_admin_only"),
+    "panel.manage": ("scoring.errors.city_office_only", "city_admin_only"),
+    "results.view": ("scoring.errors.city_office_only", "city_admin_only"),
+    "results.decide": ("scoring.errors.city_office_only", "city_admin_only"),
+    "results.release": ("scoring.errors.city_office_only", "city_admin_only"),
+    "results.export": ("scoring.errors.city_office_only", "city_admin_only"),
 }
 
 

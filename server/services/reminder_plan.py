@@ -1,6 +1,11 @@
 """The reminder plan of a season, computed from its calendar (China time): 7 days before the
 window opens, the opening morning, the middle, each of the last three days, and the last
-morning — never inside quiet hours (21:00–08:00 by default: moved to the next morning)."""
+morning — never inside quiet hours (21:00–08:00 by default: moved to when they end).
+
+Quiet hours are a window [quiet_start, quiet_end) of China time: one that crosses midnight
+(21:00–08:00) or not (00:00–07:00, 12:00–14:00); start = end (an empty window) is refused. A
+reminder that moving out of quiet hours would push past the end of the submission window
+(its last day, 23:59) is moved back instead, to the last minute before those quiet hours began."""
 from __future__ import annotations
 
 import re
@@ -32,18 +37,42 @@ def settings(season: Season) -> dict:
     return {**DEFAULTS, **(season.reminders or {})}
 
 
-def outside_quiet_hours(local: datetime, cfg: dict) -> datetime:
-    start, end = _clock(cfg["quiet_start"]), _clock(cfg["quiet_end"])
-    t = local.timetz().replace(tzinfo=None)
-    if t >= start:
-        return datetime.combine(local.date() + timedelta(days=1), end, CHINA)
-    if t < end:
-        return datetime.combine(local.date(), end, CHINA)
-    return local
+def _quiet(cfg: dict) -> tuple[time, time]:
+    return _clock(cfg["quiet_start"]), _clock(cfg["quiet_end"])
 
 
-def _at(day: date, clock: str, cfg: dict) -> datetime:
-    local = outside_quiet_hours(datetime.combine(day, _clock(clock), CHINA), cfg)
+def in_quiet_hours(local: datetime, cfg: dict) -> bool:
+    """Is this China-time moment inside the season's quiet hours?"""
+    start, end = _quiet(cfg)
+    t = local.time()
+    if start <= end:                       # 00:00–07:00: the same day (start = end is refused)
+        return start <= t < end
+    return t >= start or t < end           # 21:00–08:00: across midnight
+
+
+def outside_quiet_hours(local: datetime, cfg: dict, latest: datetime | None = None) -> datetime:
+    """`local` itself, or the moment its quiet hours end; if that is after `latest` (the end of
+    the submission window), the last minute before those quiet hours began instead."""
+    if not in_quiet_hours(local, cfg):
+        return local
+    start, end = _quiet(cfg)
+    began = local.date()
+    if start > end and local.time() < end:  # after midnight in a window that began yesterday
+        began -= timedelta(days=1)
+    ends_on = began + timedelta(days=1) if start > end else began
+    moved = datetime.combine(ends_on, end, CHINA)
+    if latest is not None and moved > latest:
+        moved = datetime.combine(began, start, CHINA) - timedelta(minutes=1)
+    return moved
+
+
+def window_end(season: Season) -> datetime:
+    """The last minute of the submission window, China time."""
+    return datetime.combine(season.submit_end, time(23, 59), CHINA)
+
+
+def _at(day: date, clock: str, cfg: dict, latest: datetime) -> datetime:
+    local = outside_quiet_hours(datetime.combine(day, _clock(clock), CHINA), cfg, latest)
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -68,6 +97,9 @@ def check_calendar(season: Season) -> None:
         if not CLOCK.fullmatch(str(cfg[key])):
             raise ValidationError("errors.season_reminder_clock", code="season_reminders", field=key,
                                   setting=key, value=str(cfg[key])[:20])
+    if cfg["quiet_start"] == cfg["quiet_end"]:
+        raise ValidationError("quiet_hours.empty", code="season_reminders", field="quiet_end",
+                              start=cfg["quiet_start"], end=cfg["quiet_end"])
     if not str(cfg["nudge_after_hours"]).isdigit() or int(cfg["nudge_after_hours"]) < 1:
         raise ValidationError("errors.season_reminder_days", code="season_reminders", field="nudge_after_hours",
                               setting="nudge_after_hours", value=str(cfg["nudge_after_hours"])[:20])
@@ -81,13 +113,14 @@ def plan(season: Season) -> list[Slot]:
     cfg = settings(season)
     start, end = season.submit_start, season.submit_end
     middle = start + (end - start) // 2
-    slots = [Slot("before_open", _at(start - timedelta(days=int(cfg["days_before_open"])), cfg["morning"], cfg)),
-             Slot("opening", _at(start, cfg["morning"], cfg)),
-             Slot("middle", _at(middle, cfg["morning"], cfg))]
+    latest = window_end(season)
+    slots = [Slot("before_open", _at(start - timedelta(days=int(cfg["days_before_open"])), cfg["morning"], cfg, latest)),
+             Slot("opening", _at(start, cfg["morning"], cfg, latest)),
+             Slot("middle", _at(middle, cfg["morning"], cfg, latest))]
     for n in (2, 1, 0):
         day = end - timedelta(days=n)
         if day > middle:
-            slots.append(Slot(f"last_days_{n}", _at(day, cfg["evening"], cfg)))
-    slots.append(Slot("last_morning", _at(end, cfg["morning"], cfg)))
+            slots.append(Slot(f"last_days_{n}", _at(day, cfg["evening"], cfg, latest)))
+    slots.append(Slot("last_morning", _at(end, cfg["morning"], cfg, latest)))
     unique = {s.key: s for s in slots}
     return sorted(unique.values(), key=lambda s: (s.at, s.key))

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db, queue, redis_client
 from ..models import Delivery, Entry, Organisation, ReminderSlot, RoleAssignment, Season
 from ..timeutil import to_china, utcnow
-from . import notify
-from .reminder_plan import outside_quiet_hours, plan, settings
+from . import fanout
+from .reminder_plan import in_quiet_hours, plan, settings
 from .status import EDITABLE, waiting_for
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def paused(season: Season) -> bool:
     return bool(settings(season).get("paused"))
 
 
-BATCH = 500          # deliveries per job when a slot fans out to several workers
+BATCH = 1000         # deliveries per job when a slot fans out to several workers
 
 
 def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
@@ -93,12 +93,11 @@ def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
         return "moved"                       # the season's dates changed; a newer job exists
     season = db.session.get(Season, slot.season_id)
     now_local = to_china(utcnow())
-    if paused(season) or outside_quiet_hours(now_local, settings(season)) != now_local:
+    if paused(season) or in_quiet_hours(now_local, settings(season)):
         return "deferred"                    # the sweep tries again
     pending = _deliveries_for(slot, audience(season))
     if len(pending) <= BATCH:
-        for delivery_id in pending:
-            notify.deliver(delivery_id)
+        fanout.deliver_many(pending)
     else:                                    # a city's worth: let every worker take a share
         for start in range(0, len(pending), BATCH):
             enqueue_batch(pending[start:start + BATCH])
@@ -139,7 +138,7 @@ def enqueue_batch(ids: list[int]) -> None:
 
 
 def deliver_batch(ids: list[int]) -> int:
-    return sum(notify.deliver(i) == "sent" for i in ids)
+    return fanout.deliver_many(ids)
 
 
 def stranded(older_than: timedelta = timedelta(minutes=10)) -> list[int]:

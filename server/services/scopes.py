@@ -5,8 +5,10 @@ held on (None for the pseudo-role ANYONE) and `obj` an Entry, an Organisation or
 Organisations have a materialised path ("/1/4/17/"), so "inside a subtree" is a prefix test."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..extensions import db
-from ..models import Entry, Organisation, Season, User
+from ..models import Entry, Organisation, PanelSeat, Season, User
 
 
 def org_of(obj) -> Organisation | None:
@@ -63,9 +65,18 @@ def system(user: User, held: Organisation | None, obj) -> bool:
 
 
 def assigned(user: User, held: Organisation | None, obj) -> bool:
-    """Entries assigned to an expert for scoring. Hook: False until assignments exist (the
-    scoring work adds the assignment table and answers from it here)."""
-    return False
+    """An entry on the panel of the user's expert record, and no conflict of interest with it
+    (own unit or county, declared, leader or filer) — judged at every read and write, so a
+    conflict found after assignment closes the entry at once."""
+    if not isinstance(obj, Entry):
+        return False
+    from .experts import conflict_reason, expert_of
+    expert = expert_of(user)
+    if expert is None or not expert.active:
+        return False
+    seat = db.session.scalar(select(PanelSeat.id).where(PanelSeat.entry_id == obj.id,
+                                                        PanelSeat.expert_id == expert.id))
+    return seat is not None and conflict_reason(expert, obj) is None
 
 
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,

@@ -40,6 +40,12 @@ TRANSITIONS: tuple[Row, ...] = (
     Row("submitted", "recommend", "unit_recommended", "entry.recommend_unit", ("submit",)),
     Row("submitted", "return", "returned", "entry.return", ("submit",)),
     Row("unit_recommended", "recommend", "county_recommended", "entry.recommend_county", ("submit",)),
+    # Expert scoring and results (issue 16): `scored` = every panel member's sheet is in;
+    # a panel change that leaves a sheet missing reopens it; the city's one release decides all.
+    Row("accepted", "score", "scored", "entry.score", ("review",)),
+    Row("accepted", "panel_complete", "scored", "panel.manage", None),
+    Row("scored", "reopen", "accepted", "panel.manage", None),
+    Row("scored", "decide", "decided", "results.release", None, "entry_decided"),
     # The review chain adds rows here (each with its policy row and a test), e.g.:
     #   unit_recommended --return--> returned            (county sends it back)
     #   submitted / unit_recommended --not_ours--> not_recommended

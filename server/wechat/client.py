@@ -26,6 +26,8 @@ API_ROOT = "https://api.weixin.qq.com/"
 TOKEN_ERRORS = (40001, 40014, 42001)   # invalid credential, invalid token, expired token
 # Keep tokens out of Redis for their last minutes so no process uses one about to expire.
 TOKEN_SAFETY_MARGIN = 300
+# Connections kept open per host: reminder fan-out keeps dozens of sends in flight per process.
+POOL_SIZE = 64
 
 
 class WeChatError(Exception):
@@ -66,7 +68,7 @@ class _RedirectAdapter(HTTPAdapter):
     """Sends requests meant for api.weixin.qq.com to the sandbox base URL."""
 
     def __init__(self, base_url: str):
-        super().__init__()
+        super().__init__(pool_maxsize=POOL_SIZE)
         self.base_url = base_url.rstrip("/") + "/"
 
     def send(self, request, **kwargs):
@@ -87,6 +89,7 @@ class GatewayClient(WeChatClient):
         if sandbox_url:
             self._http.mount(API_ROOT, _RedirectAdapter(sandbox_url))   # loopback: never via a proxy
         else:
+            self._http.mount(API_ROOT, HTTPAdapter(pool_maxsize=POOL_SIZE))
             self._http.proxies.update(requests.utils.get_environ_proxies(API_ROOT))
 
     # -- access token -------------------------------------------------------------------

@@ -348,11 +348,12 @@ def create_sandbox_app(appid: str = DEFAULT_APPID, secret: str = DEFAULT_SECRET)
     return app
 
 
-def serve(host: str, port: int, app: Flask):
+def serve(host: str, port: int, app: Flask, threads: int = 16):
     """Waitress, not werkzeug's development server: werkzeug answers every request with
     `Connection: close` (and a new thread per connection), while api.weixin.qq.com keeps
     connections alive — clients, benchmarks and timings here should see the same."""
-    return create_server(app, host=host, port=port, threads=16, ident=None, channel_timeout=60)
+    return create_server(app, host=host, port=port, threads=threads, ident=None,
+                         connection_limit=max(100, 4 * threads), channel_timeout=60)
 
 
 class SandboxServer:
@@ -389,8 +390,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8701)
     parser.add_argument("--appid", default=DEFAULT_APPID)
     parser.add_argument("--secret", default=DEFAULT_SECRET)
+    parser.add_argument("--threads", type=int, default=16,
+                        help="requests answered at once (a delay fault holds one thread per request)")
     args = parser.parse_args()
-    server = serve(args.host, args.port, create_sandbox_app(args.appid, args.secret))
+    server = serve(args.host, args.port, create_sandbox_app(args.appid, args.secret), args.threads)
     print(f"WeChat sandbox on http://{args.host}:{server.effective_port}", flush=True)
     try:
         server.run()

@@ -75,6 +75,25 @@ def test_no_nudges_at_night_or_once_the_window_has_closed(seeded, monkeypatch, w
     assert nudges.nudge_unfinished() == 0
 
 
+# (quiet_start, quiet_end, China time now, nudged?) — windows across midnight and not
+QUIET = [("00:00", "07:00", 9, True), ("00:00", "07:00", 3, False), ("21:00", "08:00", 12, True),
+         ("21:00", "08:00", 22, False), ("21:00", "08:00", 7, False), ("12:00", "14:00", 13, False),
+         ("12:00", "14:00", 15, True), ("23:59", "00:00", 20, True)]
+
+
+@pytest.mark.parametrize("start,end,china_hour,nudged", QUIET)
+def test_nudges_follow_any_quiet_window(seeded, monkeypatch, start, end, china_hour, nudged):
+    now = datetime.utcnow().replace(hour=(china_hour - 8) % 24, minute=30)
+    monkeypatch.setattr(nudges, "utcnow", lambda: now)
+    season = seeded["demo_season"]
+    today = (now + timedelta(hours=8)).date()
+    season.submit_start, season.submit_end = today - timedelta(days=3), today + timedelta(days=3)
+    season.reminders = {**season.reminders, "quiet_start": start, "quiet_end": end}
+    db.session.commit()
+    idle_draft("demo-participant", 48, now)
+    assert nudges.nudge_unfinished() == (1 if nudged else 0)
+
+
 def test_a_proxy_entry_is_announced_to_the_agent_and_to_the_farmer(seeded, wx):
     agent, farmer_user = user("demo-estation"), User(openid="o-farmer-wang", phone="13988887777")
     db.session.add(farmer_user)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.errors import Forbidden
 from server.extensions import db
-from server.models import Entry, Organisation, Person, RoleAssignment, User
+from server.models import Entry, Expert, ExpertConflict, Organisation, PanelSeat, Person, RoleAssignment, User
 from server.models.user import ROLES
 from server.services import policy, scopes
 from server.services.orgs import add_org
@@ -38,7 +38,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("certificate.revoke", None): {"city"},
     ("entry.view", "p_entry"): {"participant", "nobody", "unit", "county", "city"},
     ("entry.view", "farm_entry"): {"estation", "county_zz", "city"},
-    ("entry.view", "own_entry"): {"nobody", "county_zz", "city"},
+    ("entry.view", "own_entry"): {"nobody", "county_zz", "city", "expert"},   # on own_entry's panel
     ("entry.edit", "p_entry"): {"participant"},
     ("entry.edit", "farm_entry"): {"estation"},
     ("entry.edit", "own_entry"): {"nobody"},
@@ -79,6 +79,24 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("audit.view", "cq_unit"): {"county", "city"},
     ("audit.view", "zz_station"): {"county_zz", "city"},
     ("system.health", None): {"city"},
+    # Scoring and results (issue 16): the expert sits on the panels of p_entry (declared
+    # conflict: closed to him) and own_entry; the city office runs the rest.
+    ("entry.score", "p_entry"): set(),
+    ("entry.score", "farm_entry"): set(),
+    ("entry.score", "own_entry"): {"expert"},
+    ("scores.view", "p_entry"): {"city"},
+    ("scores.view", "farm_entry"): {"city"},
+    ("scores.view", "own_entry"): {"expert", "city"},
+    ("score.start", None): {"expert"},
+    ("expert.declare_conflict", None): {"expert"},
+    ("expert.manage", None): {"city"},
+    ("panel.manage", None): {"city"},
+    ("results.view", None): {"city"},
+    ("results.decide", "p_entry"): {"city"},
+    ("results.decide", "farm_entry"): {"city"},
+    ("results.decide", "own_entry"): {"city"},
+    ("results.release", None): {"city"},
+    ("results.export", None): {"city"},
     ("report.start", None): {"unit"},
     ("report.file", "cq_unit"): {"unit"},
     ("report.file", "zz_station"): set(),
@@ -116,6 +134,13 @@ def world(seeded):
                            unit_id=org("泽州示范电力检修有限公司").id),
     }
     db.session.add_all(objs.values())
+    db.session.flush()
+    expert = Expert(user_id=users["expert"].id, categories=[], industries=[])
+    db.session.add(expert)
+    db.session.flush()
+    for key in ("p_entry", "own_entry"):
+        db.session.add(PanelSeat(season_id=season_id, entry_id=objs[key].id, expert_id=expert.id))
+    db.session.add(ExpertConflict(expert_id=expert.id, entry_id=objs["p_entry"].id, reason="同事"))
     db.session.commit()
     objs.update(cq_unit=org("晋城示范煤机制造有限公司"), zz_station=org("北义城镇西村乡村e站"),
                 city_org=org("晋城市"))
@@ -184,9 +209,12 @@ def test_system_scope_covers_the_units_of_one_organising_system(world, monkeypat
     assert not policy.can(officer, "entry.view", world[1]["p_entry"])
 
 
-def test_assigned_scope_is_a_hook_that_allows_nothing_yet(world):
+def test_assigned_scope_covers_a_panel_seat_without_a_conflict(world):
     users, objs = world
-    assert not scopes.assigned(users["expert"], org("晋城市"), objs["p_entry"])
+    assert scopes.assigned(users["expert"], org("晋城市"), objs["own_entry"])
+    assert not scopes.assigned(users["expert"], org("晋城市"), objs["p_entry"])      # seat, but conflicted
+    assert not scopes.assigned(users["expert"], org("晋城市"), objs["farm_entry"])   # no seat
+    assert not scopes.assigned(users["city"], org("晋城市"), objs["own_entry"])      # not in the pool
     assert policy.roles_with("entry.view", "assigned") == ("expert",)
 
 

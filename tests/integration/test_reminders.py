@@ -100,6 +100,18 @@ def test_quiet_hours_and_pause_defer(season, monkeypatch, wx):
     assert reminders.run_slot(slot.id) == "done"
 
 
+@pytest.mark.parametrize("start,end,china_hour,result", [
+    ("00:00", "07:00", 9, "done"), ("00:00", "07:00", 6, "deferred"), ("12:00", "14:00", 13, "deferred"),
+    ("12:00", "14:00", 10, "done"), ("21:00", "08:00", 23, "deferred"), ("21:00", "08:00", 20, "done")])
+def test_a_slot_runs_outside_any_quiet_window(season, monkeypatch, wx, start, end, china_hour, result):
+    season.reminders = {**season.reminders, "quiet_start": start, "quiet_end": end}
+    db.session.commit()
+    slot = reminders.replan(season)[0]
+    now = datetime.utcnow().replace(hour=(china_hour - 8) % 24, minute=30)
+    monkeypatch.setattr(reminders, "utcnow", lambda: now)
+    assert reminders.run_slot(slot.id) == result
+
+
 def test_sweep_runs_slots_whose_job_was_lost(season, monkeypatch):
     noon = at_china_noon(monkeypatch)
     slots = reminders.replan(season)

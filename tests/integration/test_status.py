@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from server.errors import AppError, Conflict, Forbidden
 from server.extensions import db
-from server.models import AuditEvent, Entry, OutboxEvent, User
+from server.models import AuditEvent, Entry, Expert, OutboxEvent, PanelSeat, User
 from server.services import entries as entry_service
 from server.services import status
 from server.timeutil import china_today
@@ -24,7 +24,19 @@ ACTOR = {   # the policy action of a row → who takes it in these tests
     "entry.recommend_unit": "demo-unit-admin",
     "entry.return": "demo-unit-admin",
     "entry.recommend_county": "demo-county-admin",
+    "entry.score": "demo-expert",
+    "panel.manage": "demo-city-admin",
+    "results.release": "demo-city-admin",
 }
+
+
+def on_panel(entry: Entry, code: str) -> None:
+    """Scoring rows: the expert sits on the entry's panel, in the review phase."""
+    expert = Expert(user_id=user(code).id, categories=[], industries=[])
+    db.session.add(expert)
+    db.session.flush()
+    db.session.add(PanelSeat(season_id=entry.season_id, entry_id=entry.id, expert_id=expert.id))
+    entry.season.review_start, entry.season.review_end = china_today(), china_today() + timedelta(days=1)
 
 
 def user(code: str) -> User:
@@ -57,6 +69,8 @@ def test_derived_views_of_the_table():
 def test_each_row(seeded, row):
     entry = draft()
     entry.status = row.source                 # test setup: put the entry where the row starts
+    if row.permission == "entry.score":
+        on_panel(entry, ACTOR[row.permission])
     db.session.commit()
     before = events()
     status.transition(entry, row.action, user(ACTOR[row.permission]), reason="理由", data={"k": 1})

@@ -1,10 +1,14 @@
 """The reminder plan for the 1–10 September 2021 window (China time = UTC+8)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pytest
+
+from server.errors import ValidationError
 from server.models import Season
-from server.services.reminder_plan import plan
+from server.services.reminder_plan import in_quiet_hours, outside_quiet_hours, plan, settings, window_end
+from server.timeutil import CHINA
 
 
 def season(**reminders) -> Season:
@@ -33,7 +37,8 @@ def test_nothing_is_planned_in_quiet_hours():
         hour = (slot.at.hour + 8) % 24
         assert 8 <= hour < 21, slot
     by_key = {s.key: s.at for s in slots}
-    assert by_key["last_days_0"] == datetime(2021, 9, 11, 0, 0)   # 22:30 → 08:00 the next morning
+    assert by_key["last_days_2"] == datetime(2021, 9, 9, 0, 0)    # 22:30 → 08:00 the next morning
+    assert by_key["last_days_0"] == datetime(2021, 9, 10, 12, 59)  # not after the window: back to 20:59
     assert by_key["opening"] == datetime(2021, 9, 1, 0, 0)        # 06:00 → 08:00 the same morning
 
 
@@ -42,3 +47,76 @@ def test_a_short_window_has_no_duplicate_slots():
     s.submit_end = date(2021, 9, 2)
     keys = [x.key for x in plan(s)]
     assert len(keys) == len(set(keys)) and "last_morning" in keys
+
+
+def china(day: int, clock: str) -> datetime:
+    hours, minutes = map(int, clock.split(":"))
+    return datetime(2021, 9, day, hours, minutes, tzinfo=CHINA)
+
+
+WINDOWS = [("21:00", "08:00"), ("00:00", "07:00"), ("12:00", "14:00"), ("23:59", "00:00"), ("22:00", "23:59")]
+
+# (quiet_start, quiet_end, send time on 5 September, where it goes) — mid-window, no deadline near
+MOVES = [
+    ("21:00", "08:00", "20:59", (5, "20:59")), ("21:00", "08:00", "21:00", (6, "08:00")),
+    ("21:00", "08:00", "23:30", (6, "08:00")), ("21:00", "08:00", "00:00", (5, "08:00")),
+    ("21:00", "08:00", "07:59", (5, "08:00")), ("21:00", "08:00", "08:00", (5, "08:00")),
+    ("00:00", "07:00", "09:00", (5, "09:00")), ("00:00", "07:00", "23:59", (5, "23:59")),
+    ("00:00", "07:00", "00:00", (5, "07:00")), ("00:00", "07:00", "06:59", (5, "07:00")),
+    ("00:00", "07:00", "07:00", (5, "07:00")), ("00:00", "07:00", "18:00", (5, "18:00")),
+    ("12:00", "14:00", "11:59", (5, "11:59")), ("12:00", "14:00", "12:00", (5, "14:00")),
+    ("12:00", "14:00", "13:30", (5, "14:00")), ("12:00", "14:00", "14:00", (5, "14:00")),
+    ("12:00", "14:00", "23:00", (5, "23:00")), ("23:59", "00:00", "23:59", (6, "00:00")),
+    ("23:59", "00:00", "00:00", (5, "00:00")), ("23:59", "00:00", "12:00", (5, "12:00")),
+    ("22:00", "23:59", "22:30", (5, "23:59")), ("22:00", "23:59", "23:59", (5, "23:59")),
+]
+
+
+@pytest.mark.parametrize("start,end,at,expected", MOVES)
+def test_any_quiet_window_moves_a_send_to_its_end(start, end, at, expected):
+    cfg = settings(season(quiet_start=start, quiet_end=end))
+    assert outside_quiet_hours(china(5, at), cfg, window_end(season())) == china(*expected)
+
+
+# On the window's last day (10 September): never moved past 23:59 — back before quiet hours instead
+LAST_DAY = [
+    ("21:00", "08:00", "22:30", (10, "20:59")), ("21:00", "08:00", "06:00", (10, "08:00")),
+    ("23:59", "00:00", "23:59", (10, "23:58")), ("00:00", "07:00", "09:00", (10, "09:00")),
+    ("00:00", "07:00", "03:00", (10, "07:00")), ("12:00", "14:00", "13:00", (10, "14:00")),
+    ("22:00", "23:59", "23:00", (10, "23:59")),
+]
+
+
+@pytest.mark.parametrize("start,end,at,expected", LAST_DAY)
+def test_nothing_moves_past_the_end_of_the_submission_window(start, end, at, expected):
+    cfg = settings(season(quiet_start=start, quiet_end=end))
+    assert outside_quiet_hours(china(10, at), cfg, window_end(season())) == china(*expected)
+
+
+@pytest.mark.parametrize("start,end", WINDOWS)
+def test_every_send_time_lands_outside_quiet_hours_and_inside_the_window(start, end):
+    s = season(quiet_start=start, quiet_end=end)
+    cfg, latest = settings(s), window_end(s)
+    for day in (5, 9, 10):
+        for minute in range(0, 24 * 60, 15):
+            at = china(day, "00:00") + timedelta(minutes=minute)
+            moved = outside_quiet_hours(at, cfg, latest)
+            assert not in_quiet_hours(moved, cfg), (at, moved)
+            assert at <= moved <= latest or moved < at <= latest, (at, moved)   # forward, or back on the last day
+
+
+@pytest.mark.parametrize("start,end", WINDOWS)
+@pytest.mark.parametrize("morning,evening", [("09:00", "18:00"), ("06:00", "22:30"), ("00:00", "23:59")])
+def test_plans_for_every_window_are_outside_quiet_hours_and_before_the_deadline(start, end, morning, evening):
+    s = season(quiet_start=start, quiet_end=end, morning=morning, evening=evening)
+    for slot in plan(s):
+        local = slot.at + timedelta(hours=8)          # naive UTC → China wall clock
+        assert not in_quiet_hours(local.replace(tzinfo=CHINA), settings(s)), slot
+        assert local.replace(tzinfo=CHINA) <= window_end(s), slot
+
+
+@pytest.mark.parametrize("clock", ["00:00", "07:00", "21:00"])
+def test_an_empty_quiet_window_is_refused(clock):
+    with pytest.raises(ValidationError) as refused:
+        plan(season(quiet_start=clock, quiet_end=clock))
+    assert refused.value.field == "quiet_end" and f"“{clock}”" in refused.value.message

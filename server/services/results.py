@@ -1,0 +1,201 @@
+"""Aggregation, ranking, the office's award decisions and the one release (issue 16).
+
+Aggregate of an entry = the experts' totals combined by the season's method (setting
+`aggregation`: mean (default), median or trimmed_mean — one highest and one lowest dropped when
+three or more), rounded half-up to a whole number before grading (RULES.md; the unrounded figure
+is shown), spread = highest − lowest, flagged when the spread exceeds the season's gap (setting
+`disagreement_gap`, default 10). Grades from the thresholds (rubric.yaml grades, or the season's
+`grade_thresholds`); 特等奖 and 优秀奖 are the office's decisions, each with a reason.
+
+    ranking(season) -> [row, ...]   (pure over the scores; no permission: callers check)
+    decide(actor, entry_id, award, reason)                         (commits)
+    release(actor, season) -> {"decided": n, "awards": {...}}      (commits, once)
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, ValidationError
+from ..extensions import db
+from ..forms.rubric import grade_for, grade_thresholds
+from ..models import AwardDecision, Entry, PanelSeat, ResultRelease, Score, Season, User
+from ..texts import lookup
+from ..timeutil import to_china, utcnow
+from . import outbox, panels, policy, status
+from .audit import record
+from .scoring import get_entry, released
+
+METHODS = ("mean", "median", "trimmed_mean")
+OFFICE_AWARDS = ("special", "excellent")
+
+
+def combine(totals: list[int], method: str) -> Fraction | None:
+    """The experts' totals combined, exactly (no float rounding before the half-up rule)."""
+    if not totals:
+        return None
+    values = sorted(totals)
+    if method == "median":
+        n, mid = len(values), len(values) // 2
+        return Fraction(values[mid]) if n % 2 else Fraction(values[mid - 1] + values[mid], 2)
+    if method == "trimmed_mean" and len(values) >= 3:
+        values = values[1:-1]
+    return Fraction(sum(values), len(values))
+
+
+def round_half_up(value: Fraction) -> int:
+    return int((value + Fraction(1, 2)).__floor__())
+
+
+def method_of(season: Season) -> str:
+    method = season.setting("aggregation", "mean")
+    if method not in METHODS:
+        raise ValidationError("scoring.errors.aggregation_unknown", code="aggregation_unknown",
+                              field="aggregation", name=str(method)[:20])
+    return method
+
+
+def ranking(season: Season) -> list[dict]:
+    """Every scorable or decided entry of the season with its figures, best first, with its
+    rank overall and in its category (equal rounded aggregates share a rank)."""
+    method, gap = method_of(season), int(season.setting("disagreement_gap", 10))
+    thresholds = grade_thresholds(season)
+    entries = db.session.execute(
+        select(Entry.id, Entry.title, Entry.category, Entry.status, Entry.award)
+        .where(Entry.season_id == season.id, Entry.status.in_((*panels.SCORABLE, "decided")))).all()
+    totals: dict[int, list[int]] = defaultdict(list)
+    for entry_id, total in db.session.execute(
+            select(Score.entry_id, Score.total).join(PanelSeat, (PanelSeat.entry_id == Score.entry_id)
+                                                     & (PanelSeat.expert_id == Score.expert_id))
+            .where(Score.season_id == season.id)):
+        totals[entry_id].append(total)
+    seats: dict[int, int] = defaultdict(int)
+    for (entry_id,) in db.session.execute(select(PanelSeat.entry_id).where(PanelSeat.season_id == season.id)):
+        seats[entry_id] += 1
+    decisions = {d.entry_id: d for d in db.session.scalars(
+        select(AwardDecision).join(Entry, Entry.id == AwardDecision.entry_id).where(Entry.season_id == season.id))}
+    rows = []
+    for entry_id, title, category, entry_status, award in entries:
+        scores = sorted(totals.get(entry_id, []))
+        value = combine(scores, method)
+        rounded = round_half_up(value) if value is not None else None
+        complete = bool(scores) and len(scores) == seats.get(entry_id, 0)
+        grade = grade_for(rounded, thresholds) if complete else None
+        decision = decisions.get(entry_id)
+        rows.append({
+            "entry_id": entry_id, "title": title, "category": category, "status": entry_status,
+            "totals": scores, "panel": seats.get(entry_id, 0), "complete": complete,
+            "mean": _show(combine(scores, "mean")), "median": _show(combine(scores, "median")),
+            "trimmed_mean": _show(combine(scores, "trimmed_mean")),
+            "aggregate": _show(value), "rounded": rounded, "method": method,
+            "spread": (scores[-1] - scores[0]) if scores else None,
+            "flagged": bool(scores) and scores[-1] - scores[0] > gap,
+            "grade": grade,
+            "decision": {"award": decision.award, "reason": decision.reason} if decision else None,
+            "award": (decision.award if decision else grade) if complete else None,
+            "released_award": award if entry_status == "decided" else None,
+            "_sort": value if value is not None else Fraction(-1)})
+    rows.sort(key=lambda r: (-r["_sort"], r["entry_id"]))
+    _rank(rows, "rank")
+    by_category = defaultdict(list)
+    for r in rows:
+        by_category[r["category"]].append(r)
+    for group in by_category.values():
+        _rank(group, "category_rank")
+    for r in rows:
+        del r["_sort"]
+    return rows
+
+
+def _show(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _rank(rows: list[dict], key: str) -> None:
+    """Competition ranking on the unrounded aggregate: 1, 2, 2, 4."""
+    for i, r in enumerate(rows):
+        same = i > 0 and rows[i - 1]["_sort"] == r["_sort"]
+        r[key] = rows[i - 1][key] if same else i + 1
+
+
+def season_ranking(actor: User, season: Season) -> dict:
+    policy.require(actor, "results.view")
+    done = released(season.id)
+    return {"season_id": season.id, "method": method_of(season),
+            "gap": int(season.setting("disagreement_gap", 10)), "thresholds": grade_thresholds(season),
+            "released_at": done.released_at.isoformat() if done else None, "entries": ranking(season)}
+
+
+def decide(actor: User, entry_id: int, award: str | None, reason: str) -> AwardDecision | None:
+    """The office sets 特等奖 or 优秀奖 (or takes its decision back, award None), with a reason;
+    only on an entry whose panel's sheets are all in, only before the release."""
+    entry = get_entry(entry_id, lock=True)
+    policy.require(actor, "results.decide", entry)
+    if award is not None and award not in OFFICE_AWARDS:
+        raise ValidationError("scoring.errors.award_not_allowed", code="award_not_allowed", field="award",
+                              award=str(award)[:20])
+    if not (reason or "").strip():
+        raise ValidationError("scoring.errors.award_reason_required", code="reason_required", field="reason")
+    if released(entry.season_id) is not None:
+        raise Conflict("scoring.errors.released", code="released")
+    if entry.status != "scored":
+        raise Conflict("scoring.errors.award_not_scored", code="not_scored", title=entry.title or "")
+    decision = db.session.scalar(select(AwardDecision).where(AwardDecision.entry_id == entry.id))
+    before = decision.award if decision else None
+    if decision is None:
+        decision = AwardDecision(entry_id=entry.id, award=award, reason=reason.strip(), decided_by_id=actor.id)
+        db.session.add(decision)
+    else:
+        decision.award, decision.reason = award, reason.strip()
+        decision.decided_by_id, decision.decided_at = actor.id, utcnow()
+    record(actor, "award_decided", "entry", entry.id, reason=reason.strip(), data={"award": award, "before": before})
+    db.session.commit()
+    return decision
+
+
+def release(actor: User, season: Season) -> dict:
+    """Decide every entry of the season at once: each scored entry → decided with its award (or
+    none), revision closed, result notifications and the `results_released` event written, all
+    in one transaction — refused whole while any entry lacks its panel's sheets, and refused the
+    second time."""
+    policy.require(actor, "results.release")
+    locked = db.session.scalar(select(Season).where(Season.id == season.id).with_for_update())
+    done = released(locked.id)
+    if done is not None:
+        raise Conflict("scoring.errors.already_released", code="already_released",
+                       at=to_china(done.released_at).strftime("%Y-%m-%d %H:%M"))
+    rows = ranking(locked)
+    pending = [r for r in rows if r["status"] in panels.SCORABLE]
+    missing = [r for r in pending if r["status"] != "scored" or not r["complete"]]
+    if missing:
+        raise Conflict("scoring.errors.release_incomplete", code="release_incomplete", count=len(missing),
+                       titles="、".join((r["title"] or str(r["entry_id"])) for r in missing[:3]))
+    if not pending:
+        raise Conflict("scoring.errors.release_nothing", code="release_nothing")
+    summary: dict[str, int] = defaultdict(int)
+    entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_([r["entry_id"] for r in pending]))
+                                                   .with_for_update(of=Entry))}
+    for r in pending:
+        entry = entries[r["entry_id"]]
+        entry.award = r["award"]
+        status.transition(entry, "decide", actor, data={
+            "award": r["award"], "aggregate": r["aggregate"], "rounded": r["rounded"], "method": r["method"],
+            "totals": r["totals"], "decision": r["decision"]})
+        summary[r["award"] or "none"] += 1
+    db.session.add(ResultRelease(season_id=locked.id, released_by_id=actor.id, summary=dict(summary)))
+    record(actor, "results_released", "season", locked.id, data=dict(summary))
+    outbox.emit("results_released", dedupe_key=f"results_released:{locked.id}", season_id=locked.id)
+    try:
+        db.session.commit()
+    except IntegrityError:                 # another release won the race: nothing of this one stays
+        db.session.rollback()
+        raise Conflict("scoring.errors.already_released", code="already_released", at="")
+    outbox.relay_soon()
+    return {"season_id": locked.id, "decided": len(pending), "awards": dict(summary)}
+
+
+def award_label(award: str | None) -> str:
+    return lookup(f"catalog.awards.{award}") if award else lookup("scoring.no_award")
