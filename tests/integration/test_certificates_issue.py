@@ -97,3 +97,24 @@ def test_private_key_is_stored_encrypted(ctx):
     key = keys.current_key()
     assert key.public_key not in key.private_key_enc and len(key.private_key_enc) > 80
     assert keys.private_key(key).public_key() is not None
+
+
+def test_issue_16s_release_issues_the_winners_certificates_end_to_end(ctx, wx):
+    """The real release (issue 16) → its results_released event → the handler queues the season
+    job → one certificate per award, told to each leader; a second run changes nothing."""
+    from server.services import results
+    from tests.integration.test_scoring_exports import scored_world
+    w = scored_world()
+    outcome = results.release(w.admin, w.season)
+    event = db.session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "results_released"))
+    notify.handle_event(event.id)
+    job = next(j for j in queue("low").jobs if j.func_name == "workers.certificates.issue_season")
+    issued = issue.issue_for_season(*job.args)
+    awarded = sum(n for award, n in outcome["awards"].items() if award != "none")
+    assert issued == awarded > 0 and issue.issue_for_season(*job.args) == awarded
+    certs = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    assert {c.holder_name for c in certs} <= {e.leader.name for e in w.entries}
+    for cert in certs:
+        assert check(cert.serial, _query(cert))["status"] == "valid"
+    told = db.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "certificate_issued")).all()
+    assert len(told) == awarded
