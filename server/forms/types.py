@@ -129,7 +129,7 @@ def unit_choices(ctx: Context) -> list[Organisation]:
 def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):   # form mode sends the unit's id
         org = db.session.get(Organisation, raw)
-        if org is None or not org.files_entries:
+        if org is None or not org.files_entries or org.retired_at is not None:
             raise AnswerError("unit_unknown")
         return org.id
     choices = unit_choices(ctx)
@@ -145,7 +145,7 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if len(answer) < 2:
         raise AnswerError(unclear)
     exact = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer)).all()
+        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer, Organisation.retired_at.is_(None))).all()
     if len(exact) == 1:
         return exact[0].id
     matches = search_units(answer)

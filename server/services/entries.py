@@ -243,8 +243,9 @@ class FieldProblems(AppError):
     status = 400
     code = "invalid_fields"
 
-    def __init__(self, problems: list[dict]):
-        super().__init__("errors.invalid_fields", field=problems[0]["field"], count=len(problems))
+    def __init__(self, problems: list[dict], key: str = "errors.invalid_fields"):
+        # key: errors.invalid_fields_none_saved where nothing is stored unless every field passes
+        super().__init__(key, field=problems[0]["field"], count=len(problems))
         self.problems = problems
 
     def to_dict(self) -> dict:
