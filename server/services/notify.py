@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Certificate, Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
 from ..timeutil import to_china, utcnow
 from ..wechat import gateway
@@ -121,6 +121,14 @@ def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
     return [(entry.created_by_id, "draft_unfinished", values)]
 
 
+def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
+    cert = db.session.get(Certificate, payload["certificate_id"])
+    if cert is None or cert.revoked_at is not None or cert.holder_user_id is None:
+        return []
+    values = {"title": cert.title, "award": lookup("certificate.awards")[cert.award], "serial": cert.serial}
+    return [(cert.holder_user_id, "certificate_issued", values)]
+
+
 def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
     """The released result of one entry: to whoever filed it (the e-station agent for a
     farmer) and to its leader, each once."""
@@ -136,13 +144,17 @@ def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
 
 def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
     """A season's results were released (one event per season, payload season_id): no message
-    of its own (each entry's `entry_decided` event tells its people); certificates hook here."""
+    of its own (each entry's `entry_decided` event tells its people); queue the season's
+    certificates, whose own certificate_issued events tell the holders."""
+    from .certificates.issue import enqueue_season
+    enqueue_season(payload["season_id"])
     return []
 
 
 # Adding an event is a template in subscribe.yaml and a line here.
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
-            "entry_decided": _entry_decided, "results_released": _results_released}
+            "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
+            "results_released": _results_released}
 
 
 def handle_event(event_id: int) -> list[int]:

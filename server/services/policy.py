@@ -78,6 +78,8 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "stats.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
+    # Certificates are withdrawn by the city office (with a reason, audited).
+    Grant("city_admin", "certificate.revoke", "any"),
     # The office console (issue 14): who may enter, and what each page lets them do. A season is
     # judged by its organising node (a city admin of 晋城市 runs 晋城市's seasons; one held on
     # the province reads and runs every city's).
@@ -135,6 +137,7 @@ DENIED = {
     "report.view": ("errors.forbidden_scope", "out_of_scope"),
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
+    "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
     "season.manage": ("errors.city_admin_only", "city_admin_only"),
     "system.health": ("errors.city_admin_only", "city_admin_only"),
     "org.manage": ("errors.forbidden_scope", "out_of_scope"),
