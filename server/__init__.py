@@ -28,6 +28,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     from .hooks.timing import register as register_timing
     register_timing(app)
+    from .hooks.ids import register as register_ids
+    register_ids(app)
+    from .hooks.access_log import register as register_access_log
+    register_access_log(app)
     app.jinja_env.globals["t"] = t
 
     from .api import bp as api_bp

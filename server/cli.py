@@ -76,6 +76,9 @@ def register_cli(app: Flask) -> None:
         set_paused(_season(season_id), True)
         click.echo("paused")
 
+    _register_certificates(app)
+    _register_scoring(app, _season)
+
     @reminders_group.command("resume")
     @click.argument("season_id", type=int)
     def reminders_resume(season_id):
@@ -83,7 +86,48 @@ def register_cli(app: Flask) -> None:
         set_paused(_season(season_id), False)
         click.echo("resumed")
 
-    _register_scoring(app, _season)
+
+def _register_certificates(app: Flask) -> None:
+    @app.cli.group("certificates")
+    def certificates_group():
+        """Certificates: verify a QR URL offline, issue a season's, rotate the signing key."""
+
+    @certificates_group.command("verify")
+    @click.argument("url")
+    @click.option("--keys", "keys_file", required=True, type=click.File("r", encoding="utf-8"),
+                  help="a saved copy of /.well-known/wx-certificate-keys.json")
+    @click.option("--revocations", "revocations_file", type=click.File("r", encoding="utf-8"),
+                  help="a saved copy of /.well-known/wx-certificate-revocations.json")
+    def certificates_verify(url, keys_file, revocations_file):
+        """Check a scanned certificate URL with no network: exit 0 valid, 1 revoked, 2 invalid."""
+        import json
+        from .services.certificates.codec import verify_url
+        result = verify_url(url, json.load(keys_file), json.load(revocations_file) if revocations_file else None)
+        _print_result(result)
+        raise SystemExit({"valid": 0, "revoked": 1}.get(result.status, 2))
+
+    @certificates_group.command("issue")
+    @click.argument("season_id", type=int)
+    def certificates_issue(season_id):
+        """Issue every award of a season not yet issued (what the release's job does)."""
+        from .services.certificates.issue import issue_for_season
+        click.echo(f"certificates: {issue_for_season(season_id)}")
+
+    @certificates_group.command("rotate-key")
+    def certificates_rotate():
+        """Retire the signing key (it still verifies what it signed) and make a new one."""
+        from .services.certificates.keys import rotate
+        click.echo(f"new signing key: {rotate().kid}")
+
+
+def _print_result(result) -> None:
+    click.echo(f"status: {result.status}" + (f" ({result.reason})" if result.reason and result.status != "valid" else ""))
+    p = result.payload
+    if p is not None and result.status != "invalid":
+        click.echo(f"serial: {p.serial}\nholder: {p.holder}\ntitle: {p.title}\naward: {p.award}\n"
+                   f"season: {p.season_id}\nissued_on: {p.issued_on.isoformat()}\nkey: {result.kid}")
+    if result.revoked:
+        click.echo(f"revoked_at: {result.revoked.get('revoked_at')}\nreason: {result.revoked.get('reason')}")
 
 
 def _register_scoring(app: Flask, season_of) -> None:

@@ -100,6 +100,9 @@ def load_config(env: dict | None = None) -> dict:
         "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "64"))),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
+        # Certificate checks per client per minute (page and API together): a person scanning
+        # certificates does a few; a script scraping the register is slowed down.
+        "CERT_VERIFY_PER_MINUTE": int(env.get("CERT_VERIFY_PER_MINUTE", "60")),
         # The office console (issue 14): a desk login lasts at most a working day and ends after
         # this much inactivity; the QR code's scene is valid this long.
         "CONSOLE_SESSION_TTL": int(env.get("CONSOLE_SESSION_TTL", str(12 * 3600))),

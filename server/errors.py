@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .texts import t
@@ -120,6 +120,15 @@ def register_error_handlers(app: Flask) -> None:
         from .extensions import db
         db.session.rollback()
         return error_response("database_unavailable", t("errors.database_unavailable"), 503)
+
+    @app.errorhandler(DataError)
+    def _value_out_of_range(exc: DataError):
+        # A value the database cannot hold reached it (an id past an INTEGER column on
+        # PostgreSQL, whatever the schema let through): the client's input, not a bug to 500 on.
+        log.warning("value refused by the database: %s", exc.orig if hasattr(exc, "orig") else exc)
+        from .extensions import db
+        db.session.rollback()
+        return error_response("value_out_of_range", t("errors.value_out_of_range"), 400)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

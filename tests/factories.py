@@ -202,6 +202,15 @@ def make_farmer_entry(world: ReviewWorld, status: str = "submitted", **fields) -
     return entry
 
 
+def make_awarded(user: User, award: str = "first", **kw) -> Entry:
+    """A complete entry the results decided with `award` (special, first, ..., excellent), as
+    issue 16's release leaves it."""
+    entry = make_entry(user, status="decided", complete=True, **kw)
+    entry.award = award
+    db.session.flush()
+    return entry
+
+
 # -- units' reports ---------------------------------------------------------------------------
 def make_report(org: Organisation, period: str, *, by: User, activities: int = 1, participants: int = 10,
                 entries: int = 0, promotions: int = 0, filed: bool = True):

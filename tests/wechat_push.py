@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
+import uuid
 
 from wechatpy.crypto import WeChatCrypto
 
@@ -32,13 +34,23 @@ def xml_event(openid: str, event: str, create_time: int) -> str:
             f"<Event><![CDATA[{event}]]></Event><SessionFrom><![CDATA[]]></SessionFrom></xml>")
 
 
-def push_args(xml: str, *, aes: bool = False, timestamp: int | None = None, nonce: str = "n0nce") -> tuple[dict, str]:
+def json_push(openid: str, create_time: int, msg_type: str, **fields) -> str:
+    """The same push in the JSON message-push format (numbers as numbers, as WeChat sends them)."""
+    return json.dumps({"ToUserName": "gh_sandbox", "FromUserName": openid, "CreateTime": create_time,
+                       "MsgType": msg_type, **fields}, ensure_ascii=False)
+
+
+def push_args(xml: str, *, aes: bool = False, timestamp: int | None = None, nonce: str | None = None) -> tuple[dict, str]:
+    """Query string and body of a signed push; each call gets a new nonce, as WeChat's pushes do."""
+    nonce = nonce or uuid.uuid4().hex[:10]
     ts = str(timestamp or int(time.time()))
     args = {"signature": sign(ts, nonce), "timestamp": ts, "nonce": nonce, "openid": "o"}
     if not aes:
         return args, xml
     encrypted = WeChatCrypto(TOKEN, AES_KEY, APPID).encrypt_message(xml, nonce, ts)
     import xmltodict
-    msg_signature = xmltodict.parse(encrypted)["xml"]["MsgSignature"]
-    args.update(encrypt_type="aes", msg_signature=msg_signature)
+    envelope = xmltodict.parse(encrypted)["xml"]
+    args.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+    if xml.lstrip().startswith("{"):        # JSON format: the envelope is JSON too
+        return args, json.dumps({"ToUserName": "gh_sandbox", "Encrypt": envelope["Encrypt"]})
     return args, encrypted

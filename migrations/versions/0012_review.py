@@ -5,7 +5,7 @@ reply-by date); `recommendations`: a level's stamped 附件2 scan per season.
 Reviewed by hand; runs on SQLite and PostgreSQL (a new table only).
 
 Revision ID: 0012_review
-Revises: 0013_scoring
+Revises: 0014_certificates
 Create Date: 2026-11-30 13:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_review'
-down_revision = '0013_scoring'
+down_revision = '0014_certificates'
 branch_labels = None
 depends_on = None
 

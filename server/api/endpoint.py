@@ -26,9 +26,34 @@ class Route:
     tag: str
     errors: tuple[int, ...] = field(default_factory=tuple)
     multipart: dict | None = None     # form fields of a multipart alternative, for the docs
+    success: int = 200                # the status of a successful answer (201: created)
 
 
 ROUTES: list[Route] = []
+
+
+MAX_INT = 2 ** 63 - 1       # what a database column (BIGINT) can hold; ids and counts alike
+
+
+class NumberOutOfRange(ValueError):
+    """NaN, Infinity, 1e400 or an integer past 64 bits: JSON numbers nothing here can store."""
+
+
+def _no_constant(name: str):
+    raise NumberOutOfRange(name)
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19 or abs(int(text)) > MAX_INT:
+        raise NumberOutOfRange(text[:30])
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise NumberOutOfRange(text[:30])
+    return value
 
 
 def read_json_body(model: type[BaseModel]) -> BaseModel:
@@ -41,8 +66,12 @@ def read_json_body(model: type[BaseModel]) -> BaseModel:
         raise AppError("errors.json_body_too_large", code="body_too_large", status=413,
                        limit_kb=limit // 1024)
     try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError):
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_int=_bounded_int,
+                          parse_float=_finite_float) if raw.strip() else {}
+    except NumberOutOfRange:
+        raise ValidationError("errors.json_number_out_of_range", code="invalid_json")
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: thousands of nested brackets, refused like any other broken JSON.
         raise ValidationError("errors.invalid_json", code="invalid_json")
     if not isinstance(data, dict):
         raise ValidationError("errors.json_object_expected", code="invalid_json")
@@ -54,7 +83,8 @@ def read_json_body(model: type[BaseModel]) -> BaseModel:
 
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag: str,
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             auth: bool = True, errors: tuple[int, ...] = (), multipart: dict | None = None):
+             auth: bool = True, errors: tuple[int, ...] = (), multipart: dict | None = None,
+             success: int = 200):
     """multipart: when given, a multipart/form-data request skips JSON parsing (payload=None)
     and the view reads request.files; the dict documents its form fields."""
     def decorate(fn):
@@ -80,7 +110,7 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
 
         bp.add_url_rule(path, endpoint=fn.__name__, view_func=view, methods=[method])
         ROUTES.append(Route(bp.url_prefix + path, method, summary, body, response, auth, tag,
-                            errors, multipart))
+                            errors, multipart, success))
         return view
 
     return decorate

@@ -16,7 +16,7 @@ def list_entries():
 
 
 @endpoint(bp, "/entries", "POST", body=EntryPatchIn, response=EntryOut, tag="entries",
-          summary="新建申报草稿（可同时带上字段，规则与对话相同）", errors=(400, 401, 404))
+          summary="新建申报草稿（可同时带上字段，规则与对话相同）", errors=(400, 401, 404), success=201)
 def create_entry(payload: EntryPatchIn):
     return entry_out(g.user, entry_service.create(g.user, flatten(payload.model_dump()))), 201
 
@@ -41,7 +41,8 @@ def submit_entry(entry_id: int):
 
 @endpoint(bp, "/entries/<int:entry_id>/attachments", "POST", response=AttachmentCreatedOut, tag="entries",
           summary="上传带头人照片或配套材料（multipart：file，kind=photo|image|chart|certificate|other）",
-          errors=(400, 401, 403, 404, 409, 413), multipart={"file": "文件", "kind": "photo|image|chart|certificate|other"})
+          errors=(400, 401, 403, 404, 409, 413), multipart={"file": "文件", "kind": "photo|image|chart|certificate|other"},
+          success=201)
 def upload_attachment(entry_id: int, payload=None):
     upload = request.files.get("file")
     if upload is None:

@@ -31,7 +31,7 @@ def entry_out(user: User, e: Entry) -> EntryOut:
     out = EntryOut(
         id=e.id, season_id=e.season_id, status=e.status, status_label=t(f"catalog.statuses.{e.status}"),
         category=e.category, industry=e.industry, title=e.title,
-        unit={"id": unit.id, "name": unit.name} if unit else None,
+        unit={"id": unit.id, "name": unit.name} if unit else None, unit_source=e.unit_source,
         started_on=e.started_on, completed_on=e.completed_on,
         applied_on=e.applied_on, in_production=e.in_production, funded_project=e.funded_project,
         patent={"granted": e.patent_granted, "number": e.patent_number, "announced_on": e.patent_announced_on},

@@ -43,7 +43,7 @@ def build_openapi() -> dict:
         ok = {"description": "成功"}
         if r.response is not None:
             ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{r.response.__name__}"}}}
-        op["responses"]["200"] = ok
+        op["responses"][str(r.success)] = ok
         for status in sorted(set(r.errors) | ({401} if r.auth else set())):
             op["responses"][str(status)] = {"description": _ERROR_TEXT.get(status, "错误"), "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}

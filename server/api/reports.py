@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, request
-from pydantic import BaseModel, Field, ValidationError as PydanticError
+from pydantic import BaseModel, Field, StrictInt, ValidationError as PydanticError
 
 from ..models import UnitReport
 from ..services import reports
@@ -26,12 +26,12 @@ def read_query(model: type[BaseModel]) -> BaseModel:
 
 class ReportIn(BaseModel):
     """Figures may be typed numbers or written as people write them ("120人", "三次", "没有")."""
-    org_id: int = Field(ge=1, le=2 ** 62, description="基层单位编号")
+    org_id: int = Field(ge=1, le=2 ** 31 - 1, description="基层单位编号")
     period: str = Field(description="月份 YYYY-MM（或“2026年10月”）")
-    activities: int | str | None = Field(default=None, description="开展活动（次）")
-    participants: int | str | None = Field(default=None, description="参与人数（人），不超过职工总数")
-    entries: int | str | None = Field(default=None, description="征集成果（项）")
-    promotions: int | str | None = Field(default=None, description="技能等级晋升（人）")
+    activities: StrictInt | str | None = Field(default=None, description="开展活动（次）")
+    participants: StrictInt | str | None = Field(default=None, description="参与人数（人），不超过职工总数")
+    entries: StrictInt | str | None = Field(default=None, description="征集成果（项）")
+    promotions: StrictInt | str | None = Field(default=None, description="技能等级晋升（人）")
     problems: str | None = Field(default=None, max_length=500, description="存在问题（可不填）")
 
 
@@ -53,13 +53,13 @@ class ReportListOut(BaseModel):
 
 
 class ReportListQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 62)
+    org_id: int = Field(ge=1, le=2 ** 31 - 1)
     from_: str = Field(alias="from", pattern=MONTH)
     to: str = Field(pattern=MONTH)
 
 
 class MissingQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 62)
+    org_id: int = Field(ge=1, le=2 ** 31 - 1)
     month: str = Field(pattern=MONTH)
 
 

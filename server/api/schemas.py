@@ -1,9 +1,20 @@
 """Request and response schemas of the API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Times are stored as naive UTC; the document promises RFC 3339 date-times, which carry
+    their offset, so they go out marked UTC ("…Z")."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class StrictIn(BaseModel):
@@ -41,7 +52,7 @@ class MeOut(UserOut):
 
 class LoginOut(BaseModel):
     token: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     user: UserOut
 
 
@@ -168,7 +179,7 @@ class ApplicantOut(BaseModel):
     name: str
     phone: str | None
     village: str | None
-    consent_at: datetime | None
+    consent_at: UtcDateTime | None
 
 
 class EntryOut(BaseModel):
@@ -180,6 +191,9 @@ class EntryOut(BaseModel):
     industry: str | None
     title: str | None
     unit: UnitRef | None
+    unit_source: str | None = Field(default=None, description=(
+        "完成单位是怎样选定的：role = 取自填报人本人的角色/所在单位（e站工作人员为其e站），"
+        "named = 填报人自行指定（需由该单位确认）；未填单位时为 null"))
     started_on: str | None
     completed_on: str | None
     applied_on: str | None = Field(default=None, description="项目成果应用时间 YYYY-MM")
@@ -196,8 +210,8 @@ class EntryOut(BaseModel):
     agent_id: int | None
     applicant: ApplicantOut | None
     missing: list[str] = Field(description="提交前还需填写的字段")
-    created_at: datetime
-    submitted_at: datetime | None
+    created_at: UtcDateTime
+    submitted_at: UtcDateTime | None
 
 
 class EntryListOut(BaseModel):

@@ -15,7 +15,7 @@ from .reports import read_query
 
 
 class StatsQuery(BaseModel):
-    season: int | None = Field(default=None, ge=1, le=2 ** 62, description="赛季编号；不填为当前赛季")
+    season: int | None = Field(default=None, ge=1, le=2 ** 31 - 1, description="赛季编号；不填为当前赛季")
 
 
 class GroupOut(BaseModel):

@@ -159,7 +159,10 @@ class Engine:
         self.conv.item, self.conv.step, self.conv.failures = index, field_name, 0
         if field_name == CONFIRM:
             self.replies.extend(self.summary())
-            self.replies.append(Reply(t("dialogue.confirm_prompt"), lookup("dialogue.confirm_options")))
+            # a flow may word its own (a monthly report has no 项目名称 to change)
+            prompt = (self.flow.text("confirm_prompt") if "confirm_prompt" in self.flow.texts
+                      else t("dialogue.confirm_prompt"))
+            self.replies.append(Reply(prompt, lookup("dialogue.confirm_options")))
             return
         step = self.step()
         options = self.options(step)
@@ -347,7 +350,8 @@ class Engine:
                                           + "\n" + t("dialogue.commands_hint")))
                 self.ask(self.current_position())
         elif cmd.name == "review":
-            self.replies.extend(self.summary())
+            if self.conv.step != CONFIRM:       # the confirm step shows the summary itself (it came twice)
+                self.replies.extend(self.summary())
             self.ask(self.current_position(), with_value=True)
         elif cmd.name == "back":
             self.back()
@@ -472,8 +476,17 @@ class Engine:
         self.forget("confirm")
         try:
             confirmed = parse_yesno(text)
-        except AnswerError:
+        except AnswerError as exc:
             confirmed = None
+            if exc.key == "yesno_uncertain" and proposal.get("pos") == self.current_position():
+                # 不知道 / 不确定 to "按 50 万元/年 记录，对吗？" is neither a yes nor a new answer (it
+                # used to be read as one: "没看懂这个金额"): say so and ask the same question again.
+                self.conv.pending = "answer"
+                self.remember("confirm", proposal)
+                self.replies.append(Reply(t("dialogue.confirm_uncertain")))
+                self.replies.append(Reply(proposal.get("text") or t("dialogue.confirm_answer"),
+                                          lookup("dialogue.yes_no_options")))
+                return
         if proposal.get("pos") != self.current_position() or confirmed is None:
             self.handle_text(text)
         elif confirmed:

@@ -336,7 +336,7 @@ def parse_date(text, *, today: date | None = None) -> date:
 IMPLAUSIBLE_BARE_AMOUNT = Decimal(1000)
 _CENT = Decimal("0.01")
 _APPROX_BEFORE = ("大约", "大概", "约为", "约合", "约", "将近", "接近", "近", "差不多", "估计", "预计", "大致", "估算")
-_APPROX_AFTER = ("左右", "上下", "出头", "的样子", "样子")
+_APPROX_AFTER = ("左右", "上下", "出头", "的样子", "样子", "以上", "有余")   # 100万元以上: at least the base
 _LEAD_WORDS = ("每年", "年均", "平均", "一年", "全年", "每年度", "年度", "年", "共计", "合计", "总计", "共", "可达",
                "达到", "达", "节约", "节省", "创效", "增效", "增收", "创造", "效益", "经济效益", "是", "为", "有")
 _TAIL_WORDS = ("/年", "每年", "一年", "/年度", "每年度", "人民币", "rmb", "整", "吧", "啊", "呀", "的")
@@ -365,8 +365,9 @@ class AmountReading:
         answers.amount_confirm "按 {amount} 万元/年 记录，对吗？", or answers.amount_confirm_unit
         "… 还是 {alt} 元？" with the first alternative in 元."""
         if self.alternatives:
-            alt_yuan = (self.alternatives[0] * 10000).quantize(Decimal(1))
-            return "answers.amount_confirm_unit", {"amount": format_amount(self.amount), "alt": format_amount(alt_yuan)}
+            # the other reading is the same figure in 元, as typed (2000.5 → "还是 2000.5 元？"), not the
+            # alternative rounded to 0.01 万元 and back (which said "还是 2000 元？")
+            return "answers.amount_confirm_unit", {"amount": format_amount(self.amount), "alt": format_amount(self.amount)}
         if self.approximate:
             return "answers.amount_confirm", {"amount": format_amount(self.amount)}
         return None
@@ -581,7 +582,8 @@ def parse_text(value, *, min_len: int = 1, max_len: int = 2000) -> str:
 
 
 # -- counts -----------------------------------------------------------------------------------
-_COUNT_WORDS = ("人次", "次", "个", "人", "名", "位", "项", "场", "件", "期", "多", "左右", "约", "大约", "共", "一共")
+_COUNT_WORDS = ("人次", "次", "个", "人", "名", "位", "项", "场", "件", "期", "多", "余", "来", "左右", "约", "大约", "共",
+                "一共")   # 120多人, 五十余名, 三十来人: the base figure, as for amounts
 _NONE_WORDS = {"没有", "无", "没", "一次也没有", "一个也没有", "没开展", "零"}
 
 

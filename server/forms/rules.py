@@ -72,13 +72,18 @@ def has_figures_rule(value, ctx: Context):
         raise AnswerError("summary_needs_figures")
 
 
-def not_more_than_employees(value, ctx: Context):
+def not_more_than_employees(value, ctx: Context, key: str = "more_than_employees"):
     """A unit's report: people taking part cannot outnumber the unit's employees (issue 18,
     "more participants than employees" is absurd). A unit with no employee count is not checked."""
     org = getattr(ctx.subject, "org", None)
     employees = getattr(org, "employee_count", None)
     if employees is not None and value > employees:
-        raise AnswerError("more_than_employees", value=value, employees=employees)
+        raise AnswerError(key, value=value, employees=employees)
+
+
+def promotions_not_more_than_employees(value, ctx: Context):
+    """Nor can more of its people be promoted in a month than it employs."""
+    not_more_than_employees(value, ctx, "promotions_more_than_employees")
 
 
 def plausible_birth(value, ctx: Context):
@@ -124,6 +129,7 @@ RULES: dict[str, Rule] = {
     "has_figures": Rule(has_figures_rule),
     "plausible_birth": Rule(plausible_birth),
     "not_more_than_employees": Rule(not_more_than_employees),
+    "promotions_not_more_than_employees": Rule(promotions_not_more_than_employees),
     "consent_given": Rule(consent_given),
     "content_safe": Rule(content_safe, answer_only=True),
 }

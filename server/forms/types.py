@@ -66,6 +66,26 @@ def answer_type(step: Step) -> AnswerType:
         raise ValueError(f"unknown step type {step.type!r} for {step.field}") from None
 
 
+# What a JSON value (form mode) may be besides text, by answer type: a number where the answer
+# is a number (an amount, a unit's id, a phone number, an option's number), true/false for a
+# yes/no. Lists, objects and other mismatches are refused, never stored as Python's str().
+_NUMBER_OK = ("amount", "unit", "mobile", "choice")
+
+
+def check_json_type(step: Step, raw) -> None:
+    """Raise AnswerError (naming what to send) when a form value has the wrong JSON type."""
+    kind = step.type
+    if isinstance(raw, str):
+        return
+    if isinstance(raw, bool):
+        if kind == "yesno":
+            return
+    elif isinstance(raw, (int, float)) and kind in _NUMBER_OK:
+        return
+    expected = "yesno" if kind == "yesno" else "number" if kind in _NUMBER_OK else "text"
+    raise AnswerError("wrong_type", expected=lookup(f"answers.json_types.{expected}"))
+
+
 def parse_answer(step: Step, raw, ctx: Context):
     """Return the canonical value for this step, or raise AnswerError."""
     return answer_type(step).parse(step, raw, ctx)
@@ -126,10 +146,15 @@ def unit_choices(ctx: Context) -> list[Organisation]:
     return out
 
 
+MAX_ORG_ID = 2 ** 31 - 1      # organisations.id is an INTEGER column
+
+
 def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):   # form mode sends the unit's id
+        if not 0 < raw <= MAX_ORG_ID:
+            raise AnswerError("unit_unknown")
         org = db.session.get(Organisation, raw)
-        if org is None or not org.files_entries:
+        if org is None or not org.files_entries or org.retired_at is not None:
             raise AnswerError("unit_unknown")
         return org.id
     choices = unit_choices(ctx)
@@ -145,7 +170,7 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if len(answer) < 2:
         raise AnswerError(unclear)
     exact = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer)).all()
+        Organisation.kind.in_(FILING_KINDS), Organisation.name == answer, Organisation.retired_at.is_(None))).all()
     if len(exact) == 1:
         return exact[0].id
     matches = search_units(answer)

@@ -48,12 +48,15 @@ def search_units(text: str) -> list[Match]:
     """The closest registered units, best first (at most SHOWN). Words separated by spaces must
     each be found; a county's name (with or without 县/区/市) narrows to that county."""
     orgs = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_((*FILING_KINDS, "county")))).all()
+        Organisation.kind.in_((*FILING_KINDS, "county")), Organisation.retired_at.is_(None))).all()
     counties = {o.id: o.name for o in orgs if o.kind == "county"}
-    words = [w for w in re.split(r"\s+", text.strip()) if w]
+    # Brackets and commas separate words (the list shows 名称（县）, and people copy it back);
+    # letters match in either case (E站 is e站).
+    words = [w for w in re.split(r"[\s()（）【】\[\],，、]+", text.strip().lower()) if w]
     county_words: set[str] = set()
     for name in counties.values():
-        for form in {name, _COUNTY_SUFFIX.sub("", name)}:
+        # the full name first: 泽州县 must not leave a stray 县 behind after 泽州 is taken out
+        for form in sorted({name, _COUNTY_SUFFIX.sub("", name)}, key=len, reverse=True):
             if len(form) >= 2:
                 for i, w in enumerate(words):
                     if form in w:
@@ -71,7 +74,7 @@ def search_units(text: str) -> list[Match]:
             continue
         if not words and not county_words:
             continue
-        scores = [_score(w, org.name) for w in words] or [(3, 0.0)]
+        scores = [_score(w, org.name.lower()) for w in words] or [(3, 0.0)]
         if min(s for s, _ in scores) == 0:
             continue
         score = min(s for s, _ in scores)

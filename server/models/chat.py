@@ -25,7 +25,7 @@ class InboundMessage(db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime)        # WeChat's CreateTime
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    outcome: Mapped[str | None] = mapped_column(String(30))    # answered, ignored, failed
+    outcome: Mapped[str | None] = mapped_column(String(30))    # answered, ignored, recorded (system event), failed
 
 
 class OutboundMessage(db.Model):
@@ -38,7 +38,9 @@ class OutboundMessage(db.Model):
     openid: Mapped[str] = mapped_column(String(64))
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")   # pending, sent, waiting, failed
+    # pending, waiting (WeChat's window), sending (claimed: maybe sent), sent, unknown (no answer
+    # from WeChat: maybe sent), superseded (a later turn answered first), failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -36,6 +36,9 @@ class Entry(db.Model):
     industry: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    # How the unit was chosen: "role" (the user's own role/organisation) or "named" (named
+    # freely: a farmer's or small unit's own choice, for the reviewers to confirm).
+    unit_source: Mapped[str | None] = mapped_column(String(10))
     started_on: Mapped[str | None] = mapped_column(String(10))     # YYYY-MM or YYYY-MM-DD
     completed_on: Mapped[str | None] = mapped_column(String(10))
     # 项目成果应用时间 (RULES.md: materials say when it was applied) and whether it is used in

@@ -38,6 +38,7 @@ class SubscriptionConsent(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     template: Mapped[str] = mapped_column(String(50))        # our template key (subscribe.yaml)
     remaining: Mapped[int] = mapped_column(Integer, default=0)
+    last_choice: Mapped[str | None] = mapped_column(String(10))   # accept / reject in WeChat's popup
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -94,6 +94,9 @@ def authenticate(header: str | None) -> User:
         raise Unauthorized("errors.token_expired", code="token_expired")
     except BadSignature:
         raise Unauthorized("errors.token_invalid", code="token_invalid")
+    if not isinstance(session_id, str) or len(session_id) > 64:
+        # Signed with our key but not a session id we issued (a list, a number …).
+        raise Unauthorized("errors.token_invalid", code="token_invalid")
     row = db.session.execute(_SESSION_USER_ROLES, {"sid": session_id}).unique().first()
     if row is None:
         raise Unauthorized("errors.token_invalid", code="token_invalid")
@@ -134,12 +137,14 @@ def end_session(session_id: str) -> None:
         db.session.commit()
 
 
-def session_id_of(token: str) -> str:
-    return _serializer().loads(token)
+def session_id_of(token: str) -> str | None:
+    session_id = _serializer().loads(token)
+    return session_id if isinstance(session_id, str) else None
 
 
 def logout(token: str) -> None:
-    session = db.session.get(AuthSession, session_id_of(token))
+    session_id = session_id_of(token)
+    session = db.session.get(AuthSession, session_id) if session_id else None
     if session and session.revoked_at is None:
         session.revoked_at = utcnow()
         db.session.commit()

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..forms import rules
 from ..forms.applicability import applicable, applies, dependants
 from ..dialogue import flows
 from ..forms.catalogue import Step, entry_fields, entry_steps, label
 from ..forms.parsers import AnswerError
-from ..forms.types import Context, answer_type, display, parse_answer
+from ..forms.types import Context, answer_type, check_json_type, display, parse_answer
 from ..forms.values import get_value, is_filled, set_value
 from ..errors import AppError, Conflict, NotFound
 from ..extensions import db
@@ -81,6 +83,7 @@ def create_draft(user: User, *, farmer: Person | None = None, season: Season | N
     units = [a.org for a in user.roles if a.org.files_entries]
     if len(units) == 1:
         entry.unit_id = units[0].id        # one unit: prefilled, still shown at confirm
+        entry.unit_source = "role"
     db.session.add(entry)
     db.session.flush()
     record(user, "entry_created", "entry", entry.id, to_status="draft",
@@ -105,9 +108,20 @@ def _store(user: User, entry: Entry, field: str, value) -> None:
     watched = [s.field for s in dependants(field, entry_steps())]
     old = {f: get_value(entry, f) for f in watched}
     set_value(entry, field, value)
+    if field == "unit":
+        entry.unit_source = unit_source(user, value)
     cleared = {f: _plain(v) for f, v in old.items() if v not in (None, "", []) and get_value(entry, f) in (None, "", [])}
     if cleared:
         record(user, "entry_fields_cleared", "entry", entry.id, data={"because": field, "old": cleared})
+
+
+def unit_source(user: User, unit_id: int | None) -> str | None:
+    """How an entry's unit was chosen, for the reviewers: "role" when it is the organisation of
+    one of the user's roles (their own unit, the agent's e-station), "named" when it was named
+    freely (a farmer's or small unit's own choice, which the unit is to confirm)."""
+    if unit_id is None:
+        return None
+    return "role" if any(a.org_id == unit_id for a in user.roles) else "named"
 
 
 def _plain(value):
@@ -126,12 +140,23 @@ def update(user: User, entry_id: int, values: dict[str, object]) -> Entry:
     return _write_fields(user, lambda: get_editable(user, entry_id), values)
 
 
+WRITE_ATTEMPTS = 5
+
+
 def _write_fields(user: User, load, values: dict[str, object]) -> Entry:
+    """Like a dialogue turn: when another write of the same draft (a PATCH, a chat answer)
+    committed first, the version check fails and the fields are applied again on its result.
+    If that keeps happening, 409 says plainly that these fields were not saved."""
     def work(verdicts):
-        entry = load()
-        problems = update_fields(user, entry, values, verdicts)
-        db.session.commit()
-        return entry, problems
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                entry = load()
+                problems = update_fields(user, entry, values, verdicts)
+                db.session.commit()
+                return entry, problems
+            except (StaleDataError, IntegrityError):
+                db.session.rollback()
+        raise Conflict("errors.entry_edit_conflict", code="edit_conflict")
     entry, problems = content.run_checked(user.id, work)
     if problems:
         raise FieldProblems(problems)
@@ -161,6 +186,8 @@ def update_fields(user: User, entry: Entry, values: dict[str, object], content_v
             problems.append({"field": field, "message": t("errors.field_not_editable", field=field)})
             continue
         try:
+            if raw is not None:
+                check_json_type(step, raw)
             if not applies(step, lambda f: get_value(entry, f)):
                 if raw is None or raw == "":
                     continue
@@ -243,8 +270,9 @@ class FieldProblems(AppError):
     status = 400
     code = "invalid_fields"
 
-    def __init__(self, problems: list[dict]):
-        super().__init__("errors.invalid_fields", field=problems[0]["field"], count=len(problems))
+    def __init__(self, problems: list[dict], key: str = "errors.invalid_fields"):
+        # key: errors.invalid_fields_none_saved where nothing is stored unless every field passes
+        super().__init__(key, field=problems[0]["field"], count=len(problems))
         self.problems = problems
 
     def to_dict(self) -> dict:

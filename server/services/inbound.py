@@ -14,6 +14,8 @@ committed turns a database stall into a lost message (WeChat's retry would be an
 `success` while the first try fails)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import datetime, timezone
 
@@ -24,7 +26,7 @@ from sqlalchemy import bindparam, text
 from ..extensions import db, queue, redis_client
 from ..models import InboundMessage
 from ..timeutil import utcnow
-from ..wechat.push import Pushed
+from ..wechat.push import REPLAY_WINDOW, Pushed, Rejected
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,9 @@ _INSERT_NEW = text(
 
 def accept(pushed: Pushed) -> bool:
     """Record a pushed message once; True when it is new (and its sender was announced)."""
+    content = json.dumps(pushed.subscriptions) if pushed.subscriptions else pushed.content
     values = {"msg_key": pushed.msg_key, "openid": pushed.openid, "msg_type": pushed.msg_type,
-              "event": pushed.event, "content": pushed.content, "media_id": pushed.media_id,
+              "event": pushed.event, "content": content, "media_id": pushed.media_id,
               "sent_at": datetime.fromtimestamp(pushed.create_time, timezone.utc).replace(tzinfo=None),
               "received_at": utcnow()}
     # One statement, so no BEGIN/COMMIT around it: on PostgreSQL that is one round trip, not three.
@@ -50,6 +53,22 @@ def accept(pushed: Pushed) -> bool:
     if new:
         announce(pushed.openid)
     return new
+
+
+def claim_nonce(nonce: str, digest: str) -> bool:
+    """A plaintext push's nonce carries one body for as long as its timestamp is fresh (either
+    side of now: twice the window): True when the nonce is new here, or was seen with this same
+    body (WeChat's retry). Shared by every process through Redis (SET NX with expiry); with
+    Redis down a plaintext push is answered 503 (WeChat retries it) rather than let a replay in."""
+    key = "wechat:nonce:" + hashlib.sha256(nonce.encode()).hexdigest()[:32]
+    try:
+        redis = redis_client()
+        if redis.set(key, digest, nx=True, ex=2 * REPLAY_WINDOW):
+            return True
+        seen = redis.get(key)
+    except RedisError:
+        raise Rejected(503, "nonce store unavailable")
+    return seen is not None and seen.decode() == digest
 
 
 READY = "chat:ready"

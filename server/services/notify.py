@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Certificate, Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
 from ..timeutil import to_china, utcnow
 from ..wechat import gateway
@@ -48,6 +48,33 @@ def record_consents(user: User, template_ids: list[str]) -> dict[str, int]:
         counts[key] = consent.remaining
     db.session.commit()
     return counts
+
+
+POPUP_CHOICES = ("accept", "reject")
+
+
+def record_popup(user: User, choices: list) -> dict[str, str]:
+    """WeChat's subscribe_msg_popup_event: the user's choice per template. An accepted one
+    allows one more message; a rejected one is remembered. Unknown templates are skipped (an
+    old mini-program version may ask for one we no longer send). Commits nothing."""
+    recorded = {}
+    for item in choices:
+        if not isinstance(item, dict):
+            continue
+        key, choice = template_key_for_id(str(item.get("template_id"))), item.get("status")
+        if key is None or choice not in POPUP_CHOICES:
+            continue
+        consent = db.session.scalar(select(SubscriptionConsent).where(
+            SubscriptionConsent.user_id == user.id, SubscriptionConsent.template == key).with_for_update())
+        if consent is None:
+            consent = SubscriptionConsent(user_id=user.id, template=key, remaining=0)
+            db.session.add(consent)
+        if choice == "accept":
+            consent.remaining += 1
+        consent.last_choice = choice
+        recorded[key] = choice
+    db.session.flush()
+    return recorded
 
 
 def render_data(template: str, values: dict) -> dict:
@@ -101,6 +128,14 @@ def _review_result(payload: dict) -> list[tuple[int, str, dict]]:
     return review_result(payload)
 
 
+def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
+    cert = db.session.get(Certificate, payload["certificate_id"])
+    if cert is None or cert.revoked_at is not None or cert.holder_user_id is None:
+        return []
+    values = {"title": cert.title, "award": lookup("certificate.awards")[cert.award], "serial": cert.serial}
+    return [(cert.holder_user_id, "certificate_issued", values)]
+
+
 def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
     """The released result of one entry: to whoever filed it (the e-station agent for a
     farmer) and to its leader, each once."""
@@ -116,7 +151,10 @@ def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
 
 def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
     """A season's results were released (one event per season, payload season_id): no message
-    of its own (each entry's `entry_decided` event tells its people); certificates hook here."""
+    of its own (each entry's `entry_decided` event tells its people); queue the season's
+    certificates, whose own certificate_issued events tell the holders."""
+    from .certificates.issue import enqueue_season
+    enqueue_season(payload["season_id"])
     return []
 
 
@@ -124,7 +162,8 @@ def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
             "entry_returned": _review_result, "entry_recommended": _review_result,
             "entry_accepted": _review_result, "entry_not_recommended": _review_result,
-            "entry_decided": _entry_decided, "results_released": _results_released}
+            "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
+            "results_released": _results_released}
 
 
 def handle_event(event_id: int) -> list[int]:

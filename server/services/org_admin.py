@@ -15,6 +15,8 @@ from . import policy
 from .audit import record
 from .orgs import add_org
 
+# No unit employs ten million people; larger figures are typos (and overflow the INTEGER column).
+MAX_EMPLOYEES = 10_000_000
 ATTRS = ("name", "kind", "unit_type", "system", "employee_count", "model_key", "four_party")
 FOUR_PARTY_KINDS = ("county", "city")
 
@@ -73,6 +75,10 @@ def clean(data: dict, parent: Organisation | None, errors: dict, prefix: str = "
                 raise ValueError
         except ValueError:
             errors[prefix + "employee_count"] = _msg("employee_count", value=str(raw)[:20])
+        else:
+            if out["employee_count"] > MAX_EMPLOYEES:   # a typo, and beyond the database's integer column
+                errors[prefix + "employee_count"] = _msg("employee_count_range", value=str(raw)[:20],
+                                                         max=MAX_EMPLOYEES)
     out["model_key"] = _flag(data.get("model_key")) or False
     out["four_party"] = _flag(data.get("four_party"))
     if out["four_party"] is not None and kind not in FOUR_PARTY_KINDS:

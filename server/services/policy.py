@@ -52,10 +52,11 @@ TABLE: tuple[Grant, ...] = (
     Grant("estation_agent", "entry.edit", "own_farmers"),
     Grant("estation_agent", "entry.submit", "own_farmers"),
     Grant("estation_agent", "entry.withdraw", "own_farmers"),
-    # Offices see the entries and organisations of their subtree.
-    Grant("unit_admin", "entry.view", "subtree"),
-    Grant("county_admin", "entry.view", "subtree"),
-    Grant("city_admin", "entry.view", "subtree"),
+    # Offices see the submitted entries and the organisations of their subtree; a draft (with
+    # its phone numbers) is its author's, and the agent's for a farmer, until it is submitted.
+    Grant("unit_admin", "entry.view", "subtree_submitted"),
+    Grant("county_admin", "entry.view", "subtree_submitted"),
+    Grant("city_admin", "entry.view", "subtree_submitted"),
     # A network's county body (团县委, 县科协, 县妇联) sees its system's units in its area.
     Grant("county_admin", "entry.view", "system"),
     Grant("unit_admin", "org.view", "subtree"),
@@ -89,6 +90,8 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "stats.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
+    # Certificates are withdrawn by the city office (with a reason, audited).
+    Grant("city_admin", "certificate.revoke", "any"),
     # The office console (issue 14): who may enter, and what each page lets them do. A season is
     # judged by its organising node (a city admin of 晋城市 runs 晋城市's seasons; one held on
     # the province reads and runs every city's).
@@ -147,6 +150,7 @@ DENIED = {
     "report.view": ("errors.forbidden_scope", "out_of_scope"),
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
+    "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
     "season.manage": ("errors.city_admin_only", "city_admin_only"),
     "system.health": ("errors.city_admin_only", "city_admin_only"),
     "org.manage": ("errors.forbidden_scope", "out_of_scope"),

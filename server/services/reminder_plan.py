@@ -17,6 +17,8 @@ from ..models import Season
 from ..texts import lookup
 from ..timeutil import CHINA
 
+# Largest accepted values: a year ahead, a year idle.
+LIMITS = {"days_before_open": 365, "nudge_after_hours": 24 * 365}
 DEFAULTS = {"days_before_open": 7, "morning": "09:00", "evening": "18:00",
             "quiet_start": "21:00", "quiet_end": "08:00",
             "nudge_after_hours": 24}     # services/nudges.py: a draft idle this long is nudged once
@@ -106,6 +108,10 @@ def check_calendar(season: Season) -> None:
     if not str(cfg["days_before_open"]).isdigit():
         raise ValidationError("errors.season_reminder_days", code="season_reminders", field="days_before_open",
                               setting="days_before_open", value=str(cfg["days_before_open"])[:20])
+    for key, most in LIMITS.items():     # beyond these a timedelta overflows (the nudge job then fails)
+        if int(cfg[key]) > most:
+            raise ValidationError("errors.season_reminder_range", code="season_reminders", field=key,
+                                  setting=key, value=str(cfg[key])[:20], max=most)
 
 
 def plan(season: Season) -> list[Slot]:

@@ -78,6 +78,10 @@ def _taken(report: UnitReport, period: str) -> UnitReport | None:
 def _store(ctx: Context, step: Step, raw) -> None:
     report: UnitReport = ctx.subject
     value = parse_answer(step, raw, ctx)
+    if step.field == "report.period" and value is not None:
+        # A month answer may carry a day (2026年10月5日 → "2026-10-05"); a report is for the month,
+        # and the day would slip past the once-a-month check (and overflow the 7-character column).
+        value = value[:7]
     if value is not None:
         rules.check(step.rules, value, ctx)
     if step.field == "report.period":
@@ -99,7 +103,7 @@ def file(user: User, report: UnitReport) -> UnitReport:
     missing = [{"field": s.field, "message": lookup("reports.missing_field")}
                for s in steps() if not s.optional and getattr(report, ATTRS[s.field]) is None]
     if missing:
-        raise FieldProblems(missing)
+        raise FieldProblems(missing, "errors.invalid_fields_none_saved")
     report.filed_at = utcnow()
     record(user, "report_filed", "unit_report", report.id,
            data={"org_id": report.org_id, "period": report.period})
@@ -141,7 +145,7 @@ def file_whole(user: User, org_id: int, values: dict[str, object]) -> UnitReport
                 raise Conflict(exc.message_key, code="report_duplicate", field=step.field, **exc.params)
             problems.append({"field": step.field, "message": exc.message})
     if problems:
-        raise FieldProblems(problems)
+        raise FieldProblems(problems, "errors.invalid_fields_none_saved")
     db.session.add(report)
     report.filed_at = utcnow()
     db.session.flush()
@@ -184,5 +188,7 @@ def missing(user: User, org_id: int, month: str) -> list[Organisation]:
     org = _viewable(user, org_id)
     filed = select(UnitReport.org_id).where(UnitReport.kind == "month", UnitReport.period == month,
                                             UnitReport.filed_at.is_not(None))
-    return list(db.session.scalars(_subtree_units(org).where(Organisation.id.not_in(filed))
+    # a retired unit files nothing any more: it is not chased (its past reports still list above)
+    return list(db.session.scalars(_subtree_units(org).where(Organisation.id.not_in(filed),
+                                                             Organisation.retired_at.is_(None))
                                    .order_by(Organisation.path)))

@@ -53,6 +53,19 @@ def subtree(user: User, held: Organisation | None, obj) -> bool:
     return held is not None and org is not None and held.contains(org)
 
 
+def shared(entry) -> bool:
+    """An entry that has been submitted (whatever became of it since). Until then it is a draft:
+    its author's (and the e-station agent's, for a farmer), not the offices', phone numbers and
+    all; withdrawn before it was ever submitted, it stays private."""
+    return isinstance(entry, Entry) and (entry.submitted_at is not None
+                                         or entry.status not in ("draft", "withdrawn"))
+
+
+def subtree_submitted(user: User, held: Organisation | None, obj) -> bool:
+    """`subtree`, for entries that were submitted: an office reads what reached it, not drafts."""
+    return shared(obj) and subtree(user, held, obj)
+
+
 def system(user: User, held: Organisation | None, obj) -> bool:
     """The organising system (union, youth_league, womens_federation, science_association):
     a role held on an org of one system (团市委 under 晋城市) covers the units of that system
@@ -93,5 +106,5 @@ unit_level, county_level, city_level = _level("unit"), _level("county"), _level(
 
 
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
-          "subtree": subtree, "system": system, "assigned": assigned,
+          "subtree": subtree, "subtree_submitted": subtree_submitted, "system": system, "assigned": assigned,
           "unit_level": unit_level, "county_level": county_level, "city_level": city_level}

@@ -1,8 +1,9 @@
 """Browser pages: the H5 chat page at /, the API docs and the health check. The office console
-is its own blueprint (server/web/console/); the certificate verification page comes with its issue."""
+is its own blueprint (server/web/console/). Certificates: the verification page, the published keys and
+revocation list (certificates.py), the season's results announcement (results.py)."""
 from flask import Blueprint
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 
-from . import chat, docs, health  # noqa: E402,F401
+from . import certificates, chat, docs, health, results  # noqa: E402,F401

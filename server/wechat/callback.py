@@ -24,7 +24,8 @@ def url_check():
 @bp.post("/wechat/callback")
 def push():
     try:
-        pushed = open_message(current_app.config, request.args.to_dict(), request.get_data())
+        pushed = open_message(current_app.config, request.args.to_dict(), request.get_data(),
+                              claim_nonce=inbound.claim_nonce)
     except Rejected as exc:
         log.warning("wechat push rejected: %s (from %s)", exc.reason, request.remote_addr)
         return exc.reason, exc.status, {"Content-Type": "text/plain"}

@@ -1,38 +1,34 @@
-"""Security of the push endpoint: signature, AES secure mode, replay window, safe XML."""
+"""Security of the push endpoint: signature, AES secure mode, replay window, nonces, safe XML.
+
+In plaintext mode WeChat's signature covers token, timestamp and nonce, not the body: a seen
+`signature/timestamp/nonce` could be replayed with another body within the freshness window.
+So each nonce may carry one body: `claim_nonce(nonce, digest)` (services/inbound.py, a Redis
+SET NX shared by every process) answers whether this nonce is new or was seen with this very
+body (WeChat's own retry, harmless: the message key deduplicates it). Secure (AES) mode signs
+the encrypted body too (msg_signature) and is the mode to run live."""
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass
-from xml.etree import ElementTree
+from typing import Callable
 
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
+from .push_format import Pushed, Rejected, is_json, no_dtd, parse, read_json
+
+__all__ = ["MAX_BODY", "REPLAY_WINDOW", "Pushed", "Rejected", "verify_url", "open_message"]
+
 MAX_BODY = 64 * 1024
 REPLAY_WINDOW = 300      # seconds; WeChat retries within ~15 s
 
 
-class Rejected(Exception):
-    def __init__(self, status: int, reason: str):
-        self.status, self.reason = status, reason
-        super().__init__(reason)
-
-
-@dataclass
-class Pushed:
-    msg_key: str
-    openid: str
-    msg_type: str
-    event: str | None
-    content: str | None
-    media_id: str | None
-    create_time: int
-
-
 def verify_url(config: dict, args: dict) -> str:
-    """GET: the URL check. Returns echostr when the signature is right."""
-    _check(config["WECHAT_TOKEN"], args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    """GET: the URL check. Returns echostr when the signature is right and fresh."""
+    timestamp = args.get("timestamp", "")
+    _check(config["WECHAT_TOKEN"], args.get("signature", ""), timestamp, args.get("nonce", ""))
+    _fresh(timestamp)
     return args.get("echostr", "")
 
 
@@ -52,8 +48,11 @@ def _fresh(timestamp: str, now: float | None = None) -> None:
         raise Rejected(403, "stale timestamp")
 
 
-def open_message(config: dict, args: dict, body: bytes) -> Pushed:
-    """POST: verify, decrypt (secure mode), parse. Raises Rejected with the HTTP status."""
+def open_message(config: dict, args: dict, body: bytes,
+                 claim_nonce: Callable[[str, str], bool] | None = None) -> Pushed:
+    """POST: verify, decrypt (secure mode), parse. Raises Rejected with the HTTP status.
+    claim_nonce(nonce, body digest) -> False refuses a plaintext push whose nonce was used
+    with another body."""
     if len(body) > MAX_BODY:
         raise Rejected(413, "body too large")
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
@@ -61,15 +60,26 @@ def open_message(config: dict, args: dict, body: bytes) -> Pushed:
     _fresh(timestamp)
     text = _decode(body)
     if args.get("encrypt_type") == "aes":
-        crypto = WeChatCrypto(config["WECHAT_TOKEN"], config["WECHAT_AES_KEY"], config["WECHAT_APPID"])
-        try:
-            text = crypto.decrypt_message(text, args.get("msg_signature", ""), timestamp, nonce)
-        except (InvalidSignatureException, InvalidAppIdException):
-            raise Rejected(403, "bad msg_signature or appid")
-        except Exception:
-            raise Rejected(400, "undecryptable")
-        text = text if isinstance(text, str) else text.decode("utf-8")
-    return _parse(text)
+        text = _decrypt(config, text, args.get("msg_signature", ""), timestamp, nonce)
+        no_dtd(text)                       # the decrypted message is XML too
+    elif claim_nonce is not None and not claim_nonce(nonce, hashlib.sha256(body).hexdigest()):
+        raise Rejected(403, "nonce already used")
+    return parse(text)
+
+
+def _decrypt(config: dict, text: str, msg_signature: str, timestamp: str, nonce: str) -> str:
+    crypto = WeChatCrypto(config["WECHAT_TOKEN"], config["WECHAT_AES_KEY"], config["WECHAT_APPID"])
+    envelope = read_json(text) if is_json(text) else text
+    if isinstance(envelope, dict) and not isinstance(envelope.get("Encrypt"), str):
+        raise Rejected(400, "undecryptable")
+    try:
+        # wechatpy reads the XML envelope itself, or takes the JSON one as a dict.
+        plain = crypto.decrypt_message(envelope, msg_signature, timestamp, nonce)
+    except (InvalidSignatureException, InvalidAppIdException):
+        raise Rejected(403, "bad msg_signature or appid")
+    except Exception:
+        raise Rejected(400, "undecryptable")
+    return plain if isinstance(plain, str) else plain.decode("utf-8", errors="replace")
 
 
 def _decode(body: bytes) -> str:
@@ -77,35 +87,5 @@ def _decode(body: bytes) -> str:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise Rejected(400, "not utf-8")
-    # No DTDs at all: WeChat never sends one, and entities are how XML bombs and XXE work.
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        raise Rejected(400, "DTD not allowed")
+    no_dtd(text)
     return text
-
-
-def _parse(text: str) -> Pushed:
-    # ElementTree (expat, in C) is safe here because _decode refused any DTD, so no entity
-    # but the five predefined ones can appear; WeChat's XML is one flat level of fields.
-    try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError:
-        raise Rejected(400, "malformed xml")
-    if root.tag != "xml":
-        raise Rejected(400, "malformed xml")
-    data = {child.tag: (child.text or "").strip() or None for child in root}
-    openid, msg_type = data.get("FromUserName"), (data.get("MsgType") or "").lower()
-    try:
-        create_time = int(data.get("CreateTime") or 0)
-    except (TypeError, ValueError):
-        raise Rejected(400, "bad CreateTime")
-    if not openid or not msg_type or not create_time or not isinstance(openid, str):
-        raise Rejected(400, "missing fields")
-    msg_id = data.get("MsgId")
-    # Messages are deduplicated by MsgId; events (which have none) by sender and time.
-    key = f"msg:{msg_id}" if msg_id else f"evt:{openid}:{create_time}"
-    content = data.get("Content") if msg_type == "text" else data.get("Recognition") if msg_type == "voice" else None
-    return Pushed(msg_key=str(key)[:100], openid=openid[:64], msg_type=msg_type[:30],
-                  event=(data.get("Event") or None) if msg_type == "event" else None,
-                  content=content if isinstance(content, str) else None,
-                  media_id=data.get("MediaId") if isinstance(data.get("MediaId"), str) else None,
-                  create_time=create_time)

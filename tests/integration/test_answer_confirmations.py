@@ -88,6 +88,19 @@ def test_a_plain_amount_is_stored_without_asking(client, seeded, plain, amount):
     assert "对吗" not in chat.text()
 
 
+@pytest.mark.parametrize("unsure", ["不知道", "不确定", "说不好"])
+def test_an_unsure_reply_to_the_confirm_back_asks_it_again(client, seeded, unsure):
+    """不知道 is neither 是 nor a new amount: it was read as one ("没看懂这个金额")."""
+    chat = at_amount(client)
+    chat.say("约50万")
+    chat.say(unsure)
+    assert "没看懂" not in chat.text() and "还没有记录" in chat.text()
+    assert chat.text().endswith("按 50 万元/年 记录，对吗？") and chat.last["replies"][-1]["options"] == ["是", "否"]
+    assert chat.step == "benefit.amount" and stored(chat) is None
+    chat.say("是")
+    assert stored(chat) == Decimal("50") and chat.step == "leader.name"
+
+
 def test_a_command_while_a_confirmation_waits(client, seeded):
     chat = at_amount(client)
     chat.say("约50万")

@@ -91,6 +91,18 @@ def test_another_countys_node_is_403_and_unchanged(client, seeded):
     assert res.status_code == 403
 
 
+@pytest.mark.parametrize("typed", ["99999999999999999999", "10000001"])
+def test_an_absurd_employee_count_is_refused_next_to_the_field(client, seeded, typed):
+    """Beyond the INTEGER column the edit used to fail with a 500; now it is a field error."""
+    csrf = desk_login(client, "demo-county-admin")
+    unit = org("晋城示范煤机制造有限公司")
+    res = client.post(f"/console/orgs/{unit.id}", data={"csrf_token": csrf, "name": unit.name, "kind": "unit",
+                                                       "employee_count": typed})
+    assert res.status_code == 400 and "太大了" in res.text
+    db.session.expire_all()
+    assert unit.employee_count == 1200
+
+
 def test_a_unit_admin_has_no_registry(client, seeded):
     desk_login(client, "demo-unit-admin")
     assert "组织机构" not in client.get("/console/").text
@@ -117,6 +129,7 @@ def test_import_with_a_bad_row_changes_nothing_then_imports(client, seeded):
     ([["某单位", "工厂", "城区", None, None, None, None, None]], None, "<td>2</td><td>B</td>", "层级"),
     ([["某单位", "基层单位", "城区", None, None, None, None, "是"]], None, "<td>2</td><td>H</td>", "四方协调机构"),
     ([GOOD_ROWS[0], GOOD_ROWS[0]], None, "<td>3</td><td>A</td>", "出现了两次"),
+    ([["某单位", "基层单位", "城区", None, None, 10 ** 9, None, None]], None, "<td>2</td><td>F</td>", "太大"),
 ])
 def test_malformed_sheets_are_refused_with_row_and_column(client, seeded, rows, head, cell, words):
     csrf = desk_login(client, "demo-county-admin")

@@ -70,6 +70,8 @@ def test_a_city_admin_creates_a_season_and_moves_its_dates(client, seeded):
     ({"industries": ""}, "industries", "至少填写一个行业"),
     ({"targets.state_owned": "90%"}, "targets.state_owned", "0 到 1"),
     ({"reminders.morning": "9点"}, "reminders.morning", "时:分"),
+    ({"reminders.nudge_after_hours": "99999999999999999999"}, "reminders.nudge_after_hours", "太大了"),   # was saved
+    ({"reminders.days_before_open": "400"}, "reminders.days_before_open", "最多 365"),
     ({"name": "2021年“五小”竞赛"}, "name", "已经有名为"),
     ({"org_id": ""}, "org_id", "请选择一个市或省"),
 ])

@@ -89,6 +89,14 @@ def test_review_lists_everything_so_far(client, seeded):
     assert chat.step == "started_on"
 
 
+def test_review_at_the_confirm_step_shows_the_summary_once(client, seeded):
+    chat = Chat(client, "demo-participant")
+    chat.say("申报")
+    to_confirm(chat)
+    chat.say("查看")
+    assert chat.step == "confirm" and chat.text().count("【目前已填写的内容】") == 1, chat.text()
+
+
 def test_pause_resume_on_another_device_and_after_restart(client, app, seeded):
     chat = started(client)
     walk(chat, ANSWERS[:4])

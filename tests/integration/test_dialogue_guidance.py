@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Entry, Organisation, Season
+from server.timeutil import utcnow
 
 from ..helpers import auth_header, login
 from .chat import ANSWERS, BY_STEP, Chat, months_ago, through, walk
@@ -70,6 +71,9 @@ def test_search_lists_the_closest_units_and_a_number_picks_one(client, seeded, q
     ("蓝天公司", "晋城蓝天新材料科技有限公司"),
     ("泽州 电力", "泽州示范电力检修有限公司"),        # county + a word
     ("高平农机", "高平示范农机修造厂"),               # county name written into the words
+    ("泽州县 电力", "泽州示范电力检修有限公司"),      # the county's full name, 县 included
+    ("晋城示范煤机制造有限公司（城区）", "晋城示范煤机制造有限公司"),   # copied from a list as shown
+    ("泽州县 西村乡村E站", "北义城镇西村乡村e站"),         # letters in either case
 ])
 def test_one_close_match_is_taken(client, seeded, query, unit):
     chat = to_unit(client)
@@ -236,3 +240,17 @@ def test_form_mode_refuses_what_does_not_apply_to_the_leader(client, seeded, lea
     assert all("带头人身份" in m for m in problems.values())
     body = client.get(f"/api/v1/entries/{entry_id}", headers=h).get_json()
     assert body["leader"]["occupation"] in ("farmer", "student", "teacher")
+
+
+def test_a_retired_unit_is_no_longer_offered(client, seeded):
+    retired = db.session.scalar(select(Organisation).where(Organisation.name == "巴公镇东村乡村e站"))
+    retired.retired_at = utcnow()
+    db.session.commit()
+    chat = to_unit(client)
+    chat.say("泽州 e站")             # two e-stations in 泽州县, one retired: the other is taken
+    db.session.expire_all()
+    unit_id = db.session.get(Entry, chat.last["entry_id"]).unit_id
+    assert unit_id and db.session.get(Organisation, unit_id).name == "北义城镇西村乡村e站", chat.text()
+    chat.say("修改 完成单位")
+    chat.say("巴公镇东村乡村e站")    # not even by its full name
+    assert chat.step == "unit" and "巴公镇" not in chat.text()

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from server.extensions import db
 from server.models import Entry
+from server.timeutil import utcnow
 
 from ..helpers import auth_header, login
 from .chat import START
@@ -76,12 +78,26 @@ def test_entries_are_private(client, seeded):
     stranger = auth_header(login(client, "someone-else")["token"])
     assert client.get(f"/api/v1/entries/{entry_id}", headers=stranger).status_code == 404
     assert client.patch(f"/api/v1/entries/{entry_id}", json={"title": "x" * 5}, headers=stranger).status_code == 404
-    # the unit admin of the entry's unit may read it, not edit it
-    admin = auth_header(login(client, "demo-unit-admin")["token"])
-    assert client.get(f"/api/v1/entries/{entry_id}", headers=admin).status_code == 200
-    assert client.patch(f"/api/v1/entries/{entry_id}", json={"title": "改名改名"}, headers=admin).status_code == 403
     other_county = auth_header(login(client, "demo-county-admin-zezhou")["token"])
     assert client.get(f"/api/v1/entries/{entry_id}", headers=other_county).status_code == 404
+
+
+@pytest.mark.parametrize("office", ["demo-unit-admin", "demo-county-admin", "demo-city-admin"])
+def test_offices_read_an_entry_once_submitted_never_the_draft(client, seeded, office):
+    """A draft, phone numbers included, is its author's until submitted (issue 13, item 15)."""
+    owner = auth_header(login(client, "demo-participant")["token"])
+    entry_id = client.post("/api/v1/entries", json={"title": "纠偏装置改进", "leader.phone": "13912345678"},
+                           headers=owner).get_json()["id"]
+    admin = auth_header(login(client, office)["token"])
+    for res in (client.get(f"/api/v1/entries/{entry_id}", headers=admin),
+                client.patch(f"/api/v1/entries/{entry_id}", json={"title": "改名改名"}, headers=admin)):
+        assert res.status_code == 404 and "13912345678" not in res.get_data(as_text=True)
+    entry = db.session.get(Entry, entry_id)
+    entry.status, entry.submitted_at = "submitted", utcnow()      # as submitting leaves it
+    db.session.commit()
+    res = client.get(f"/api/v1/entries/{entry_id}", headers=admin)
+    assert res.status_code == 200 and res.get_json()["leader"]["phone"] == "13912345678"
+    assert client.patch(f"/api/v1/entries/{entry_id}", json={"title": "改名改名"}, headers=admin).status_code == 403
 
 
 def test_attachments_checked_by_content(client, seeded):

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from server.extensions import db
 
 TABLES = {"seasons", "organisations", "users", "role_assignments", "auth_sessions", "persons",
-          "entries", "attachments", "audit_events", "conversations"}
+          "entries", "attachments", "audit_events", "conversations", "certificates", "signing_keys"}
 
 
 def _tables() -> set[str]:

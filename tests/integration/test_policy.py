@@ -13,6 +13,7 @@ from server.models.user import ROLES
 from server.services import policy, scopes
 from server.services.orgs import add_org
 from server.services.seasons import current_season
+from server.timeutil import utcnow
 from server.wechat.sandbox import openid_for_code
 
 USERS = {   # key → demo login code (None: a user who logged in and holds no role)
@@ -35,9 +36,16 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("entry.file_for_farmer", None): {"estation"},
     ("org.list", None): EVERYONE,
     ("season.manage_reminders", None): {"city"},
-    ("entry.view", "p_entry"): {"participant", "nobody", "unit", "county", "city"},
-    ("entry.view", "farm_entry"): {"estation", "county_zz", "city"},
-    ("entry.view", "own_entry"): {"nobody", "county_zz", "city", "expert"},   # on own_entry's panel
+    ("certificate.revoke", None): {"city"},
+    # Drafts are their author's (and the agent's, for a farmer; and the leader's named on them):
+    # the offices above read an entry once it was submitted (issue 13, item 15).
+    ("entry.view", "p_entry"): {"participant", "nobody"},
+    ("entry.view", "farm_entry"): {"estation"},
+    ("entry.view", "own_entry"): {"nobody", "expert"},   # on own_entry's panel
+    ("entry.view", "p_submitted"): {"participant", "nobody", "unit", "county", "city"},
+    ("entry.view", "farm_submitted"): {"estation", "county_zz", "city"},
+    ("entry.view", "own_withdrawn_draft"): {"nobody"},
+    ("entry.view", "own_withdrawn_after_submit"): {"nobody", "county_zz", "city"},
     ("entry.edit", "p_entry"): {"participant"},
     ("entry.edit", "farm_entry"): {"estation"},
     ("entry.edit", "own_entry"): {"nobody"},
@@ -131,6 +139,16 @@ def world(seeded):
                             unit_id=org("北义城镇西村乡村e站").id),
         "own_entry": Entry(season_id=season_id, created_by_id=users["nobody"].id, status="draft",
                            unit_id=org("泽州示范电力检修有限公司").id),
+        "p_submitted": Entry(season_id=season_id, created_by_id=users["participant"].id, status="submitted",
+                             unit_id=org("晋城示范煤机制造有限公司").id, leader=leader, submitted_at=utcnow()),
+        "farm_submitted": Entry(season_id=season_id, created_by_id=users["estation"].id, status="returned",
+                                agent_id=users["estation"].id, applicant=farmer, submitted_at=utcnow(),
+                                unit_id=org("北义城镇西村乡村e站").id),
+        "own_withdrawn_draft": Entry(season_id=season_id, created_by_id=users["nobody"].id, status="withdrawn",
+                                     unit_id=org("泽州示范电力检修有限公司").id),
+        "own_withdrawn_after_submit": Entry(season_id=season_id, created_by_id=users["nobody"].id,
+                                            status="withdrawn", submitted_at=utcnow(),
+                                            unit_id=org("泽州示范电力检修有限公司").id),
     }
     db.session.add_all(objs.values())
     db.session.flush()

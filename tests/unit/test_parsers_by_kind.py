@@ -56,6 +56,7 @@ def test_not_a_numeral(text):
     ("约50万", "50.00", True), ("大约50万元", "50.00", True), ("近50万", "50.00", True), ("将近五十万", "50.00", True),
     ("差不多50万吧", "50.00", True), ("50万左右", "50.00", True), ("大概20万", "20.00", True),
     ("每年约12万元", "12.00", True), ("50万", "50.00", False), ("年节约50万元", "50.00", False),
+    ("100万元以上", "100.00", True), ("10万有余", "10.00", True),    # were refused as unclear
 ])
 def test_colloquial_amounts(text, amount, approximate):
     reading = p.read_amount(text)
@@ -69,6 +70,10 @@ def test_confirmation_texts():
     assert t(key, **params) == "按 50 万元/年 记录，对吗？"
     key, params = p.read_amount("三千").confirmation()
     assert t(key, **params) == "按 3000 万元/年 记录，对吗？还是 3000 元？"
+    key, params = p.read_amount("2000.5").confirmation()       # the 元 reading names the figure as typed
+    assert t(key, **params) == "按 2000.5 万元/年 记录，对吗？还是 2000.5 元？"
+    key, params = p.read_amount("12345.67").confirmation()
+    assert t(key, **params) == "按 12345.67 万元/年 记录，对吗？还是 12345.67 元？"
     assert p.read_amount("50万").confirmation() is None
 
 
