@@ -61,9 +61,9 @@ def test_refusals_change_nothing(world):
                     unit_id=world.orgs["u_cq"].id)
     db.session.add_all([bare, drafted])
     db.session.commit()
-    for action in ("recommend", "confirm"):                                               # drafts, not a 500
+    for action in ("recommend", "confirm"):          # drafts are their authors' alone (issue 13): not found, no 500
         _fails(u["city"], action, [bare.id], "entry_not_found")
-        _fails(u["city"], action, [drafted.id], "wrong_status", "草稿")
+        _fails(u["city"], action, [drafted.id], "entry_not_found")
     assert db.session.get(EntryReview, bare.id) is None and db.session.get(EntryReview, drafted.id) is None
     late = _entry(world)
     world.season.submit_start -= timedelta(days=30)
