@@ -206,15 +206,16 @@ def _parse_text(step: Step, raw, ctx: Context) -> str:
 
 
 def text_limits(step: Step, ctx: Context) -> tuple[int, int, str | None]:
-    """(min, max, reason) of a text answer. A step marked `length_setting` takes its limits from
-    the season: Season.settings["text_limits"][field] = {"min", "max", "reason"} (the reason is
-    said when an answer is refused). Without a setting the step's own bounds apply (no minimum
-    beyond one character: RULES.md sets none for the summary)."""
+    """(min, max, reason) of a text answer. Any text step takes its limits from the season when
+    it sets them: Season.settings["text_limits"][field] = {"min", "max", "reason"}. Otherwise the
+    step's own bounds apply, with the reason written beside them in the flow data
+    (`length_reason`): RULES.md sets no lengths, so every minimum above one character says why it
+    is there, and the refusal says it and how much more is needed."""
     limits = {}
-    if step.extra.get("length_setting") and ctx.season is not None:
+    if ctx.season is not None:
         limits = (ctx.season.setting("text_limits", {}) or {}).get(step.field) or {}
-    return (int(limits.get("min", step.min)), int(limits.get("max", step.max)),
-            limits.get("reason") or None)
+    reason = limits.get("reason") or (step.extra.get("length_reason") if "min" not in limits else None)
+    return (int(limits.get("min", step.min)), int(limits.get("max", step.max)), reason or None)
 
 
 def _needs_image(step: Step, raw, ctx: Context):
