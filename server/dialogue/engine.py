@@ -279,6 +279,11 @@ class Engine:
             number = normalise(raw)                # a number picks from the list shown last
             if number.isdigit() and 1 <= int(number) <= len(shortlist["labels"]):
                 raw = shortlist["labels"][int(number) - 1]
+            elif number.isdigit():                 # beyond it: say what the list held, keep it
+                labels = list(shortlist["labels"])
+                self.replies.append(Reply(t("dialogue.shortlist_out_of_range", number=number, count=len(labels)),
+                                          labels))
+                return
         before = self.filled_positions()
         ctx = self.ctx()
         ctx.confirmed = confirmed

@@ -166,6 +166,9 @@ def _parse_unit(step: Step, raw, ctx: Context) -> int:
     if answer.isdigit():                                       # in chat a number picks from the list
         if 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1].id
+        if choices:                                            # say what the list held, not "not found"
+            raise AnswerError("unit_number_out_of_range", number=answer, count=len(choices),
+                              names="、".join(f"{i}. {o.name}" for i, o in enumerate(choices, 1)))
         raise AnswerError(unclear)
     if len(answer) < 2:
         raise AnswerError(unclear)

@@ -44,6 +44,21 @@ def test_without_a_unit_of_ones_own_the_question_offers_a_search(client, seeded)
     assert "回复序号选择" not in chat.text() and "总工会" in chat.text()
 
 
+@pytest.mark.parametrize("before", [None, "没有这个单位的名字", "e站"])
+def test_a_number_never_points_to_a_list_that_was_not_shown(client, seeded, before):
+    chat = to_unit(client)
+    if before:
+        chat.say(before)                  # nothing found, or a list of three e-stations shown
+    shown = chat.last["replies"][-1]["options"]
+    chat.say("9")
+    text = chat.text()
+    assert chat.step == "unit"
+    if shown:
+        assert "9" in text and "序号" in text, text
+    else:
+        assert "列表" not in text and "几个字" in text, text
+
+
 @pytest.mark.parametrize("query, listed, pick, unit", [
     ("e站", ["寺庄镇乡村e站（高平市）", "巴公镇东村乡村e站（泽州县）", "北义城镇西村乡村e站（泽州县）"], "3", "北义城镇西村乡村e站"),
     ("泽州 e站", ["巴公镇东村乡村e站（泽州县）", "北义城镇西村乡村e站（泽州县）"], "1", "巴公镇东村乡村e站"),    # county
