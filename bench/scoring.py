@@ -90,7 +90,7 @@ def main() -> None:
         seats = db.session.execute(select(PanelSeat.entry_id, PanelSeat.expert_id)).all()
         per_entry = Counter(e for e, _ in seats)
         loads = Counter(x for _, x in seats)
-        from server.services.experts import conflict_reason
+        from server.services.conflicts import conflict_reason
         sample = rnd.sample(seats, 300)
         conflicted = sum(conflict_reason(db.session.get(Expert, x), db.session.get(Entry, e)) is not None
                          for e, x in sample)

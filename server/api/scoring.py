@@ -82,7 +82,7 @@ def get_scores(entry_id: int):
           summary="专家申报与某项成果或某单位的利益冲突", errors=(400, 401, 403, 404))
 def declare_own_conflict(payload: ConflictIn):
     expert = scoring.require_expert(g.user)
-    row = experts.declare_conflict(g.user, expert, entry_id=payload.entry_id, org_id=payload.org_id,
+    row = panels.declare_conflict(g.user, expert, entry_id=payload.entry_id, org_id=payload.org_id,
                                    reason=payload.reason)
     return OkOut(detail={"conflict_id": row.id}), 201
 
@@ -121,7 +121,7 @@ def add_expert(payload: ExpertIn):
 @endpoint(bp, "/admin/experts/<int:expert_id>/conflicts", "POST", body=ConflictIn, response=OkOut,
           tag="scoring-admin", summary="办公室登记专家的利益冲突", errors=(400, 401, 403, 404))
 def declare_conflict(expert_id: int, payload: ConflictIn):
-    row = experts.declare_conflict(g.user, experts.get_expert(expert_id), entry_id=payload.entry_id,
+    row = panels.declare_conflict(g.user, experts.get_expert(expert_id), entry_id=payload.entry_id,
                                    org_id=payload.org_id, reason=payload.reason)
     return OkOut(detail={"conflict_id": row.id}), 201
 

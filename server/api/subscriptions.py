@@ -1,7 +1,7 @@
 from flask import g
 from pydantic import BaseModel, Field
 
-from ..services import notify
+from ..services import consents
 from . import bp
 from .endpoint import endpoint
 from .schemas import StrictIn
@@ -19,4 +19,4 @@ class SubscriptionsOut(BaseModel):
 @endpoint(bp, "/subscriptions", "POST", body=SubscriptionsIn, response=SubscriptionsOut, tag="notifications",
           summary="记录订阅消息授权（每次同意可发一条）", errors=(400, 401))
 def record_subscriptions(payload: SubscriptionsIn):
-    return SubscriptionsOut(consents=notify.record_consents(g.user, payload.template_ids))
+    return SubscriptionsOut(consents=consents.record_consents(g.user, payload.template_ids))

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from ..errors import ValidationError
 from ..texts import lookup
+from .parsers import Option
+from .types import AnswerType, register
 
 CRITERIA = ("innovation", "technology", "benefit", "effect")
 
@@ -151,7 +153,6 @@ def grade_for(rounded: int, thresholds: dict[str, int]) -> str | None:
 # cursor (services/scoring_dialogue.py) that knows the entry being scored now: `entry()`,
 # `rubric()` and `value(field)` for the current item.
 def _band_options(step, ctx) -> list:
-    from .parsers import Option
     cursor = ctx.subject
     entry = cursor.entry()
     bands = cursor.rubric().bands_for(step.extra["criterion"], entry.benefit_kind if entry else None)
@@ -185,15 +186,12 @@ def _parse_points(step, raw, ctx) -> int:
 
 
 def _points_options(step, ctx) -> list:
-    from .parsers import Option
     criterion = step.extra["criterion"]
     band = ctx.subject.rubric().criterion(criterion).band(ctx.subject.value(f"{criterion}.band"))
     return [Option(str(p), str(p)) for p in (band.min, (band.min + band.max) // 2, band.max)] if band else []
 
 
-def register_answer_types() -> None:
-    """Called by forms/types.py once its registry exists."""
-    from .types import AnswerType, register
-    register("rubric_band", AnswerType(_parse_band, _band_options, _show_band))
-    register("rubric_points", AnswerType(_parse_points, _points_options,
-                                         lambda step, value, ctx: f"{value}分"))
+# The scoring flow's answer types live beside the rubric they read; the package's __init__
+# imports this module, so they are registered whenever any part of forms/ is used.
+register("rubric_band", AnswerType(_parse_band, _band_options, _show_band))
+register("rubric_points", AnswerType(_parse_points, _points_options, lambda step, value, ctx: f"{value}分"))

@@ -274,8 +274,3 @@ register("photo", AnswerType(_needs_image, display=lambda step, value, ctx: look
 register("attachments", AnswerType(_needs_image, needs_upload=True,
                                    display=lambda step, value, ctx: lookup("dialogue.attachment_count").format(
                                        count=len(value))))
-
-# The scoring flow's types (rubric bands and points) live beside the rubric they read.
-from .rubric import register_answer_types  # noqa: E402
-
-register_answer_types()

@@ -24,7 +24,7 @@ from ..texts import t
 from ..timeutil import utcnow
 from ..wechat import gateway
 from ..wechat.client import WeChatError, WeChatUnreachable
-from . import dialogue, notify
+from . import consents, dialogue
 from .chat_lock import UserLock
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _system_event(user: User, row: InboundMessage) -> None:
     """Recorded, never answered. A subscribe-message popup carries the user's choice for each
     template: accepted ones become consents (so counts do not hang on the mini-program)."""
     if row.event == "subscribe_msg_popup_event" and row.content:
-        notify.record_popup(user, _json_list(row.content))
+        consents.record_popup(user, _json_list(row.content))
     _record(row, "recorded")(None, [])
     db.session.commit()
 

@@ -18,14 +18,15 @@ from collections import defaultdict
 
 from sqlalchemy import delete, func, insert, select
 
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import Entry, Expert, PanelSeat, Person, ResultRelease, Score, Season, User
+from ..models import Entry, Expert, ExpertConflict, Organisation, PanelSeat, Person, ResultRelease, Score, Season, User
 from ..texts import t
 from ..timeutil import utcnow
 from . import policy, status
 from .audit import record
-from .experts import ConflictIndex, _area, conflict_reason, get_expert, office
+from .conflicts import ConflictIndex, _area, conflict_reason
+from .experts import get_expert, office
 
 SCORABLE = ("accepted", "scored")
 MAX_K = 15
@@ -285,3 +286,29 @@ def drop_conflicted_seats(actor: User, expert: Expert) -> None:
     gone = [s.entry_id for s in seats if conflict_reason(expert, db.session.get(Entry, s.entry_id))]
     if gone:
         _remove_seats(actor, expert, gone, "conflict")
+
+
+def declare_conflict(actor: User, expert: Expert, *, entry_id: int | None = None, org_id: int | None = None,
+                     reason: str) -> ExpertConflict:
+    """The expert (about themself) or the office declares a conflict with an entry or an org."""
+    if expert.user_id != actor.id:
+        policy.require(actor, "expert.manage")
+    else:
+        policy.require(actor, "expert.declare_conflict")
+    if (entry_id is None) == (org_id is None):
+        raise ValidationError("scoring.errors.conflict_target", code="conflict_target", field="entry_id")
+    if entry_id is not None and db.session.get(Entry, entry_id) is None:
+        raise NotFound("scoring.errors.entry_unknown", code="entry_unknown", field="entry_id", id=entry_id)
+    if org_id is not None and db.session.get(Organisation, org_id) is None:
+        raise NotFound("errors.not_found", field="org_id")
+    if not (reason or "").strip():
+        raise ValidationError("scoring.errors.award_reason_required", code="reason_required", field="reason")
+    row = ExpertConflict(expert_id=expert.id, entry_id=entry_id, org_id=org_id, reason=reason.strip(),
+                         declared_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "conflict_declared", "expert", expert.id, reason=row.reason,
+           data={"entry_id": entry_id, "org_id": org_id})
+    drop_conflicted_seats(actor, expert)
+    db.session.commit()
+    return row

@@ -115,9 +115,10 @@ def check_calendar(season: Season) -> None:
 
 
 def plan(season: Season) -> list[Slot]:
-    from .review.calendar import check as check_review_calendar   # (it reads check_calendar)
+    from .review.calendar import check as check_review_calendar
     from .review.quotas import check_setting as check_quotas
-    check_review_calendar(season)       # the calendar, then the review chain's deadlines
+    check_calendar(season)              # the phases in order, then the review chain's deadlines
+    check_review_calendar(season)
     check_quotas(season)
     cfg = settings(season)
     start, end = season.submit_start, season.submit_end

@@ -83,7 +83,7 @@ def assigned(user: User, held: Organisation | None, obj) -> bool:
     conflict found after assignment closes the entry at once."""
     if not isinstance(obj, Entry):
         return False
-    from .experts import conflict_reason, expert_of
+    from .conflicts import conflict_reason, expert_of
     expert = expert_of(user)
     if expert is None or not expert.active:
         return False

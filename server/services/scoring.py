@@ -19,7 +19,7 @@ from ..texts import lookup, t
 from ..timeutil import utcnow
 from . import panels, policy
 from .audit import record
-from .experts import conflict_reason, expert_of
+from .conflicts import conflict_reason, expert_of
 
 COMMENT_MAX = 2000
 

@@ -11,6 +11,7 @@ from server.errors import ValidationError
 from server.extensions import db
 from server.models import AuditEvent, Entry, EntryReview
 from server.services import status
+from server.services.reminder_plan import plan
 from server.services.review import actions, calendar, queue
 from server.services.review.notices import reviewer_audience
 from server.timeutil import china_today
@@ -133,14 +134,16 @@ def test_the_calendar_defaults_and_checks(ctx):
     d = calendar.deadlines(season)
     assert d["participants"] < d["unit"] < d["county"] <= season.submit_end and d["city"] == season.review_end
     calendar.check(season)
+    plan(season)                         # the reminder plan runs the phases' checks, then these
     for bad, code_field in (({"participants": "2000-01-01"}, "participants"),
                             ({"unit": season.submit_start.isoformat()}, "unit"),
                             ({"county": (season.submit_end + timedelta(days=1)).isoformat()}, "county"),
                             ({"unit": "九月八日"}, "unit"), ({"team": "2021-09-01"}, "team")):
         season.settings = {"review.deadlines": bad}
-        with pytest.raises(ValidationError) as refused:
-            calendar.check(season)
-        assert refused.value.field == code_field and refused.value.code == "season_dates"
+        for check in (calendar.check, plan):
+            with pytest.raises(ValidationError) as refused:
+                check(season)
+            assert refused.value.field == code_field and refused.value.code == "season_dates"
 
 
 def test_reply_by_overrides_the_participants_deadline(world):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ..reminder_plan import check_calendar
 from ...errors import ValidationError
 from ...models import Entry, Season
 from ...texts import t
@@ -37,8 +36,9 @@ def deadlines(season: Season) -> dict[str, date]:
 
 
 def check(season: Season) -> None:
-    """The existing calendar checks, then the levels' order; raises ValidationError in Chinese."""
-    check_calendar(season)
+    """The levels' deadlines and phases; raises ValidationError in Chinese. The phases' own order
+    is reminder_plan.check_calendar's, which plan() runs first (one direction: the plan reads
+    this module, never the reverse)."""
     given = season.setting("review.deadlines", {}) or {}
     for key, value in given.items():
         if key not in ORDER:
