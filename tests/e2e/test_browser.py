@@ -3,8 +3,6 @@ submission: log in as a demo user, answer with buttons and text, upload a photo,
 progress and the summary, submit. A screenshot is kept in test-artifacts/."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PIL import Image
 
@@ -12,31 +10,22 @@ from server.extensions import db
 from server.models import Entry
 
 from ..integration.chat import ANSWERS
-from .processes import ROOT, Gunicorn
+from .browser import ARTIFACTS, browser_page, needs_chromium, served
 
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def web(app):
-    server = Gunicorn(workers=2)
-    yield server
-    server.stop()
+    with served() as server:
+        yield server
 
 
 @pytest.fixture()
-def page(tmp_path):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                      locale="zh-CN", is_mobile=True, has_touch=True)
-        yield context.new_page()
-        browser.close()
+def page():
+    with browser_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN",
+                      is_mobile=True, has_touch=True) as p:
+        yield p
 
 
 def last_bot(page) -> str:

@@ -4,7 +4,6 @@ imports units from an .xlsx with one bad row (refused, nothing imported), fixes 
 gives a unit admin role by phone; the audit trail shows each step. Screenshots in test-artifacts/."""
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlparse
 
 import pytest
@@ -16,31 +15,22 @@ from server.models import Organisation, RoleInvitation, Season
 from server.services.org_excel import headers
 
 from ..integration.chat import Chat
-from .processes import ROOT, Gunicorn, HttpClient
+from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .processes import HttpClient
 
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def web(app):
-    server = Gunicorn(workers=2)
-    yield server
-    server.stop()
+    with served() as server:
+        yield server
 
 
 @pytest.fixture()
 def page():
-    from playwright.sync_api import sync_playwright
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+    with browser_page(viewport={"width": 1280, "height": 900}, locale="zh-CN") as p:
+        yield p
 
 
 def shot(page, name: str) -> None:
