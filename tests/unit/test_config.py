@@ -58,3 +58,11 @@ def test_web_workers_default_to_one_more_than_the_cores(monkeypatch):
     assert config_module.web_workers({"WEB_WORKERS": "5"}) == 5
     monkeypatch.setattr(config_module.os, "cpu_count", lambda: None)      # unknown: 1 core
     assert config_module.web_workers({}) == 2
+
+
+@pytest.mark.parametrize("base, secure", [("https://wx.example.cn", True), ("http://127.0.0.1:8000", False), ("", False)])
+def test_console_cookie_is_secure_behind_https(base, secure):
+    """Issue 14 item 1: the console's session cookie is Secure when the service is served over HTTPS."""
+    config = load_config({"APP_ENV": "test", "SECRET_KEY": "s", "PUBLIC_BASE_URL": base})
+    assert config["SESSION_COOKIE_SECURE"] is secure
+    assert config["SESSION_COOKIE_HTTPONLY"] is True and config["SESSION_COOKIE_SAMESITE"] == "Lax"
