@@ -9,7 +9,8 @@ from flask import g, redirect, render_template, request, send_file, url_for
 
 from ...services import attachments
 from ...services.review import actions, reading, shown
-from ...texts import lookup
+from ...forms.catalogue import label
+from ...texts import lookup, t
 from . import bp
 from .review import action_form, require_reviewer, return_fields, run_action
 
@@ -23,7 +24,19 @@ def render_entry(entry_id: int, result: dict | None = None, form: dict | None = 
         duplicates=found["duplicates"], fields=shown.fields(g.user, entry), files=shown.files(entry),
         result=result, form=form or {}, action_labels=lookup("review.actions"), rules=actions.rules(),
         field_choices=return_fields(), kinds=lookup("console.review.file_kinds"),
-        levels=lookup("review.levels")), status_code
+        levels=lookup("review.levels"), history_detail=history_detail), status_code
+
+
+def history_detail(data) -> list[str]:
+    """A history row's data in words (level, named fields, reply-by, rule), not as JSON."""
+    if not isinstance(data, dict):
+        return []
+    shown = {"level": lambda v: lookup("review.levels").get(v, v),
+             "fields": lambda v: "、".join(label(f) for f in v or []) or "—",
+             "rule": lambda v: actions.rules().get(v, v)}
+    known = lookup("console.review.detail")
+    return [t(f"console.review.detail.{k}", value=shown.get(k, str)(v)) for k, v in data.items()
+            if k in known and v not in (None, "", [])]
 
 
 @bp.get("/review/entries/<int:entry_id>")
