@@ -52,3 +52,15 @@ class Recommendation(db.Model):
     scan_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LeaderKey(db.Model):
+    """The keys a submitted entry's leader name is found by when looking for duplicates
+    (services/review/duplicates.py): the name's canonical form (variants, width, dots and spaces
+    folded) and, for names of three characters or more, that form with each character in turn
+    replaced by "*" — two names one character apart share one such key. Written when the entry
+    is routed (submission, resubmission)."""
+    __tablename__ = "leader_keys"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
