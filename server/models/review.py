@@ -64,3 +64,14 @@ class LeaderKey(db.Model):
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class DuplicateFlag(db.Model):
+    """"This entry looks like that one" (same or nearly the same leader, similar title; that one
+    of this or an earlier season), found when the entry is routed (services/review/duplicates.py)
+    and read by the queue in one indexed query. Both entries of a pair in one season flag each
+    other. A withdrawn or draft other entry is left out when read."""
+    __tablename__ = "duplicate_flags"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True)

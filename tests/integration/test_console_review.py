@@ -163,3 +163,28 @@ def test_offices_that_review_nothing_do_not_get_the_page(client, seeded):
     desk_login(client, "demo-expert")
     assert "审核推荐" not in client.get("/console/").text
     assert client.get("/console/review").status_code == 403
+
+
+def test_a_long_queue_stops_counting_at_the_cap(client, waiting, monkeypatch):
+    from server.services.review import queue
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    monkeypatch.setattr("server.web.console.review.PER_PAGE", 2)
+    desk_login(client, "demo-county-admin")
+    page = client.get("/console/review").text
+    assert "超过 2 条，第 1 页" in page and 'rel="next"' in page
+    third = client.get("/console/review?page=3").text
+    assert rows(third).count('class="pick"') == 1                  # the fifth entry, past the cap
+    monkeypatch.setattr(queue, "COUNT_CAP", None)                   # counted exactly
+    assert "共 5 条，第 1/3 页" in client.get("/console/review").text
+
+
+def test_the_api_says_when_the_count_was_capped(client, waiting, monkeypatch):
+    from server.services.review import queue
+    from ..helpers import auth_header, login
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    h = auth_header(login(client, "demo-county-admin")["token"])
+    body = client.get("/api/v1/review/queue?per_page=2&page=2", headers=h).get_json()
+    assert (body["total"], body["capped"], len(body["items"])) == (3, True, 2)
+    monkeypatch.setattr(queue, "COUNT_CAP", 10)
+    body = client.get("/api/v1/review/queue?per_page=2&page=9", headers=h).get_json()
+    assert (body["total"], body["capped"], body["items"]) == (5, False, [])

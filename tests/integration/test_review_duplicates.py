@@ -53,14 +53,27 @@ def test_near_names_flag_through_the_queue(world, client):
         assert [d["id"] for d in items[new_id]["duplicates"]] == ([old_id] if flagged else []), pair
 
 
-def test_keys_follow_the_name_on_resubmission(world):
+def test_keys_and_flags_follow_the_name_on_resubmission(world):
     from server.services import status
-    e = make_entry(world.users["p_cq"], status="submitted", season=world.season, leader__name="张建国")
+    from server.services.review.duplicates import flags
+    earlier = make_season(name="上一届", today=china_today() - timedelta(days=365))
+    old = make_entry(world.users["p_cq"], status="accepted", season=earlier, title="皮带自动纠偏装置",
+                     leader__name="张建国")
+    e = make_entry(world.users["p_cq"], status="submitted", season=world.season, leader__name="張建國",
+                   title="皮带自动纠偏装置")
     db.session.commit()
     assert "张建国" in set(db.session.scalars(select(LeaderKey.key).where(LeaderKey.entry_id == e.id)))
+    assert [d["id"] for d in flags([e, old])[e.id]] == [old.id] and old.id not in flags([e, old])
     e.status = "returned"
     e.leader.name = "李明华"
     status.transition(e, "submit", world.users["p_cq"])
     db.session.commit()
     keys = set(db.session.scalars(select(LeaderKey.key).where(LeaderKey.entry_id == e.id)))
     assert "李明华" in keys and "张建国" not in keys and "李*华" in keys
+    assert flags([e]) == {}                                  # another leader now: no longer a duplicate
+    old.status = "withdrawn"
+    e.leader.name = "张建国"
+    e.status = "returned"
+    status.transition(e, "submit", world.users["p_cq"])
+    db.session.commit()
+    assert flags([e]) == {}                                  # the other was withdrawn
