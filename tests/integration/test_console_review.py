@@ -188,3 +188,50 @@ def test_the_api_says_when_the_count_was_capped(client, waiting, monkeypatch):
     monkeypatch.setattr(queue, "COUNT_CAP", 10)
     body = client.get("/api/v1/review/queue?per_page=2&page=9", headers=h).get_json()
     assert (body["total"], body["capped"], body["items"]) == (5, False, [])
+
+
+def test_the_recommendation_sheet_and_its_stamped_scan(client, waiting):
+    from openpyxl import load_workbook
+    from rq import SimpleWorker
+
+    from server.extensions import queue, redis_client
+    from server.models import Organisation
+    csrf = desk_login(client, "demo-county-admin")
+    client.post("/console/review", data={"csrf_token": csrf, "action": "recommend",
+                                         "entry_ids": [str(i) for i in waiting[:2]]})
+    county = db.session.scalar(select(Organisation).where(Organisation.name == "城区"))
+    page = client.get("/console/review/sheets")
+    assert page.status_code == 200 and f'<option value="{county.id}">城区</option>' in page.text
+    res = client.post("/console/review/sheets", data={"csrf_token": csrf, "org_id": str(county.id), "format": "xlsx"})
+    assert res.status_code == 302
+    job_page = client.get(res.headers["Location"]).text
+    assert 'http-equiv="refresh"' in job_page and "正在生成" in job_page
+    SimpleWorker([queue("default")], connection=redis_client()).work(burst=True)
+    job_page = client.get(res.headers["Location"]).text
+    assert 'id="sheet-download"' in job_page
+    download = client.get(res.headers["Location"] + "/file")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    titles = [row[3] for row in sheet.iter_rows(min_row=5, values_only=True) if isinstance(row[0], int)]
+    assert titles == list(TITLES[:2])
+    bad = client.post("/console/review/sheets", data={"csrf_token": csrf, "org_id": "999999", "format": "xlsx"})
+    assert bad.status_code == 400 and "找不到" in bad.text
+
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(buf, format="PNG")
+    res = client.post("/console/review/scans", data={"csrf_token": csrf, "org_id": str(county.id),
+                                                     "file": (io.BytesIO(buf.getvalue()), "盖章推荐表.png")},
+                      content_type="multipart/form-data")
+    assert res.status_code == 302
+    page = client.get(res.headers["Location"]).text
+    assert "盖章扫描件已上传" in page and "盖章推荐表.png" in page
+    scan_link = re.search(r'href="(/console/review/scans/\d+)"', page).group(1)
+    assert client.get(scan_link).mimetype == "image/png"
+    empty = client.post("/console/review/scans", data={"csrf_token": csrf, "org_id": str(county.id),
+                                                       "file": (io.BytesIO(b""), "x.png")},
+                        content_type="multipart/form-data")
+    assert empty.status_code == 400 and 'id="sheet-error"' in empty.text
+    client.post("/console/logout", data={"csrf_token": csrf_of(client.get("/console/").text)})
+    desk_login(client, "demo-county-admin-zezhou")
+    assert client.get(scan_link).status_code == 404
+    assert client.get(res.headers["Location"]).status_code == 200

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats, review, review_entry  # noqa: E402,F401,E501
+from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats, review, review_entry, review_sheets  # noqa: E402,F401,E501
