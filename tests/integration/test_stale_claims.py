@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Delivery, OutboundMessage
