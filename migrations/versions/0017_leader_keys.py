@@ -7,7 +7,7 @@ Existing submitted entries are keyed and paired here, by the functions the appli
 Reviewed by hand; runs on SQLite and PostgreSQL (a new table only).
 
 Revision ID: 0017_leader_keys
-Revises: 0012_review
+Revises: 0023_claimed_at
 Create Date: 2026-11-30 16:10:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0017_leader_keys'
-down_revision = '0012_review'
+down_revision = '0023_claimed_at'
 branch_labels = None
 depends_on = None
 
