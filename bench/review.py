@@ -13,15 +13,18 @@ import time
 
 from harness import environment
 
-# 3000 leaders (30 surnames × 100 given names), each leading about 3 entries of nearly the same
-# title (flagged as duplicates of one another); many names are one character apart (张建国 /
-# 张建华 / 李建国), as in a real city, with other titles (candidates compared, not flagged).
+# 3000 leaders (30 surnames × 10 × 10 given names), each leading about 3 entries of nearly the
+# same title (flagged as duplicates of one another). Many names are one character apart (王建国 /
+# 王建华 / 李建国), as in a real city, with titles of other work: candidates compared, not flagged.
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
 GIVEN_1, GIVEN_2 = "建志春海晓国德文永红", "国华军强平明伟东林峰"
+PLACES = ["凤城矿综采一队", "古书院矿机电科", "王台铺矿运输区", "成庄矿通风队", "寺河矿洗煤厂", "赵庄矿掘进二队",
+          "长平矿供电工区", "凤凰山矿修配厂", "坪上矿安监站", "岳城矿调度室"]
 OBJECTS = ["皮带输送机", "液压支架", "变电站巡检", "锅炉除渣", "井下水泵", "采煤机截齿", "主通风机", "矿车连接器",
            "瓦斯抽采泵", "电缆接头"]
 ACTS = ["自动纠偏装置", "快速检修工装", "远程监控改造", "节能运行优化", "故障诊断方法", "润滑系统改进",
         "防护装置设计", "智能控制系统", "密封结构改进", "更换工艺创新"]
+LINES = ["", "二期", "三期"]
 
 
 def leader_name(k: int) -> str:
@@ -29,7 +32,7 @@ def leader_name(k: int) -> str:
 
 
 def title(k: int, n: int) -> str:
-    return f"{OBJECTS[k % 10]}{ACTS[(k // 10) % 10]}（{k // 100 + 1}型，第{n // 3000 + 1}次申报）"
+    return f"{PLACES[k // 300]}{OBJECTS[k % 10]}{ACTS[(k // 10) % 10]}{LINES[(k // 100) % 3]}（第{n // 3000 + 1}次）"
 
 
 def main() -> None:
@@ -75,7 +78,7 @@ def main() -> None:
                 db.session.commit()
             print(f"{args.entries} entries waiting at 城区 in {time.perf_counter() - began:.1f} s", flush=True)
             # Their duplicate keys and pairs, as submitting them one by one would have made them
-            # (names 带头人N one character apart and titles one number apart: a worst case).
+            # (each name's ~3 entries pair up; near names with other titles do not).
             from server.services.review.duplicates import reindex_all
             began = time.perf_counter()
             pairs = reindex_all()

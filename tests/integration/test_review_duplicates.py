@@ -33,6 +33,9 @@ PAIRS = [
     ("张伟", "变电站巡检记录小程序", "张玮", "变电站巡检记录小程序", False),      # two characters
     ("张建国", "井下水泵远程控制", "张建国", "井下照明节能改造", False),          # other title
     ("张建国", "皮带张紧装置改造", "王志强", "皮带张紧装置改造", False),          # other person
+    # Names one character apart need closer titles (≥ 0.9) than the same name (≥ 0.8):
+    ("李建华", "皮带输送机自动纠偏装置", "李建华", "皮带输送机自动纠偏装置改进型", True),
+    ("赵建华", "皮带输送机自动纠偏装置", "赵建军", "皮带输送机自动纠偏装置改进型", False),
 ]
 
 

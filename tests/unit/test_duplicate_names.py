@@ -59,3 +59,8 @@ def test_folding():
 ])
 def test_titles(a, b, match):
     assert similar(a, b) is match
+
+
+def test_near_names_need_closer_titles():
+    a, b = "皮带输送机自动纠偏装置", "皮带输送机自动纠偏装置改进型"      # 0.88
+    assert similar(a, b) and not similar(a, b, 0.9)

@@ -8,7 +8,8 @@ Leaders match when their names are the same person written differently, or one s
 - or, for names of three characters or more once folded, one character different (张建国 /
   张健国). Two-character names must fold alike: 张伟 and 张玮 are as likely two people.
 Titles match by similarity of their letters and digits (punctuation, spaces, case and the same
-variants ignored) ≥ 0.8. Both must match, so a common name alone flags nothing.
+variants ignored) ≥ 0.8, or ≥ 0.9 when the names are only one character apart (weaker evidence
+that it is one person). Both must match, so a common name alone flags nothing.
 
 The work is done when an entry is routed (submission, resubmission: `index`): its leader's
 keys (`LeaderKey`: the folded name and its one-character wildcards) find the candidates in one
@@ -29,6 +30,7 @@ from ...extensions import db
 from ...models import DuplicateFlag, Entry, LeaderKey, Person, Season
 
 NEAR = 0.8
+NEAR_FOR_NEAR_NAMES = 0.9  # a one-character slip is weaker evidence: the titles must be closer
 NEAR_NAME_MIN = 3          # folded length from which one different character still matches
 IGNORED_STATUSES = ("draft", "withdrawn")
 WILDCARD = "*"
@@ -64,14 +66,14 @@ def same_leader(a: str | None, b: str | None) -> bool:
     return bool(name_keys(a) & name_keys(b))
 
 
-def similar(a: str | None, b: str | None) -> bool:
+def similar(a: str | None, b: str | None, near: float = NEAR) -> bool:
     a, b = normal(a), normal(b)
     if not (a and b):
         return False
     if a == b:
         return True
     matcher = SequenceMatcher(None, a, b)
-    return matcher.real_quick_ratio() >= NEAR and matcher.quick_ratio() >= NEAR and matcher.ratio() >= NEAR
+    return matcher.real_quick_ratio() >= near and matcher.quick_ratio() >= near and matcher.ratio() >= near
 
 
 def _pairs(entry: tuple, others) -> list[tuple[int, int]]:
@@ -80,7 +82,9 @@ def _pairs(entry: tuple, others) -> list[tuple[int, int]]:
     eid, title, leader, start = entry
     out = []
     for oid, o_title, o_leader, o_start in others:
-        if oid == eid or not same_leader(leader, o_leader) or not similar(title, o_title):
+        if oid == eid or not same_leader(leader, o_leader):
+            continue
+        if not similar(title, o_title, NEAR if name_key(leader) == name_key(o_leader) else NEAR_FOR_NEAR_NAMES):
             continue
         if o_start <= start:
             out.append((eid, oid))
