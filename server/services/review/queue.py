@@ -33,6 +33,20 @@ def reviewing_orgs(user) -> list[int]:
     return sorted({a.org_id for a in user.roles if a.role in roles})
 
 
+def reviewing_org_list(user) -> list[Organisation]:
+    """The organisations of `reviewing_orgs`, in tree order."""
+    ids = reviewing_orgs(user)
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(
+        Organisation.path))) if ids else []
+
+
+def titles(ids: list[int]) -> dict[int, str | None]:
+    """{entry id: title} (a batch's results name their entries, including those that left the queue)."""
+    if not ids:
+        return {}
+    return {i: title for i, title in db.session.execute(select(Entry.id, Entry.title).where(Entry.id.in_(ids)))}
+
+
 def _waiting(orgs: list[int]):
     waits = status_machine.waiting_for()
     return or_(

@@ -72,12 +72,7 @@ def return_fields() -> list[tuple[str, str]]:
 
 
 def _titles(results) -> dict:
-    if not results:
-        return {}
-    from ...extensions import db
-    from ...models import Entry
-    ids = [r["entry_id"] for r in results]
-    return dict(db.session.query(Entry.id, Entry.title).filter(Entry.id.in_(ids)).all())
+    return queue.titles([r["entry_id"] for r in results or []])
 
 
 @bp.get("/review")

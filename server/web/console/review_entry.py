@@ -24,7 +24,7 @@ def render_entry(entry_id: int, result: dict | None = None, form: dict | None = 
         duplicates=found["duplicates"], fields=shown.fields(g.user, entry), files=shown.files(entry),
         result=result, form=form or {}, action_labels=lookup("review.actions"), rules=actions.rules(),
         field_choices=return_fields(), kinds=lookup("console.review.file_kinds"),
-        levels=lookup("review.levels"), history_detail=history_detail), status_code
+        levels=lookup("review.levels"), statuses=lookup("catalog.statuses"), history_detail=history_detail), status_code
 
 
 def history_detail(data) -> list[str]:

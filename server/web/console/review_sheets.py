@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, request, send_file, url_for
 
 from ...errors import AppError
-from ...extensions import db
 from ...models import Organisation
 from ...services.review import queue, scans, sheet
 from ...services.seasons import current_season
@@ -16,8 +15,7 @@ from .review import require_reviewer
 
 
 def _orgs() -> list[Organisation]:
-    ids = queue.reviewing_orgs(g.user)
-    return list(db.session.query(Organisation).filter(Organisation.id.in_(ids)).order_by(Organisation.path)) if ids else []
+    return queue.reviewing_org_list(g.user)
 
 
 def _season_id() -> int:
@@ -76,8 +74,7 @@ def review_scan_upload():
     content = upload.read() if upload else b""
     try:
         scans.upload(g.user, _org_id() or 0, _season_id(), None, content, (upload.filename if upload else "") or "scan")
-    except AppError as exc:
-        db.session.rollback()
+    except AppError as exc:              # refused before anything was added (scans.upload checks first)
         return render_sheets(exc.message, exc.status if exc.status != 404 else 400)
     return redirect(url_for("console.review_sheets", uploaded=1))
 
