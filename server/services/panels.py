@@ -119,10 +119,13 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
         db.session.execute(insert(PanelSeat), new_rows)
     record(actor, "panels_assigned", "season", season.id,
            data={"seats": [[r["entry_id"], r["expert_id"]] for r in new_rows], "short": short})
+    # A scored entry given more experts is scored again by them: its sheets and seats stay, it
+    # goes back to accepted until the new members' sheets are in.
     touched = {r["entry_id"] for r in new_rows}
-    for entry in db.session.scalars(select(Entry).where(Entry.id.in_(touched), Entry.status == "scored")):
-        sync_status(actor, entry)
-    return {"seats": len(new_rows), "short": sorted(short)}
+    reopened = [entry.id for entry in db.session.scalars(select(Entry).where(Entry.id.in_(touched),
+                                                                             Entry.status == "scored"))
+                if sync_status(actor, entry) == "accepted"]
+    return {"seats": len(new_rows), "short": sorted(short), "reopened": sorted(reopened)}
 
 
 def _level(planned: dict[int, list[int]], blocked_of: dict[int, set[int]], loads: dict[int, int]) -> None:
@@ -186,13 +189,15 @@ def complete(entry_id: int) -> bool:
     return n_seats > 0 and n_scored == n_seats
 
 
-def sync_status(actor: User, entry: Entry, action_if_complete: str = "panel_complete") -> None:
-    """accepted ↔ scored as the panel's sheets are all in or not (status machine rows)."""
+def sync_status(actor: User | None, entry: Entry, action_if_complete: str = "panel_complete") -> str:
+    """accepted ↔ scored as the panel's sheets are all in or not (status machine rows); actor
+    None is the shell operator. Returns the entry's status."""
     done = complete(entry.id)
     if entry.status == "accepted" and done:
-        status.transition(entry, action_if_complete, actor)
+        status.transition(entry, action_if_complete, actor, operator=actor is None)
     elif entry.status == "scored" and not done:
-        status.transition(entry, "reopen", actor)
+        status.transition(entry, "reopen", actor, operator=actor is None)
+    return entry.status
 
 
 def adjust(actor: User, entry: Entry, add: list[int] = (), remove: list[int] = ()) -> list[PanelSeat]:

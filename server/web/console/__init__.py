@@ -8,3 +8,4 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static", static_url_path="/static")
 
 from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats  # noqa: E402,F401
+from . import experts, panels, my_scoring  # noqa: E402,F401
