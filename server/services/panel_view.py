@@ -21,6 +21,12 @@ from .experts import office
 from .panels import SCORABLE, panel_size
 
 
+def seasons(actor: User | None) -> list[Season]:
+    """The seasons whose panels the office can look at, newest first."""
+    office(actor, "panel.manage")
+    return list(db.session.scalars(select(Season).order_by(Season.id.desc())))
+
+
 def overview(actor: User | None, season: Season) -> dict:
     office(actor, "panel.manage")
     k = panel_size(season)

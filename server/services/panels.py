@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..db.bulk import insert_rows

@@ -16,7 +16,7 @@ from server.models import Attachment, AuditEvent, Entry, Expert, PanelSeat, Scor
 from server.services import panels, scoring
 from tests.factories import make_user
 
-from .console import csrf_of, desk_login
+from .console import desk_login
 from .scoring_world import build, sheet_for
 
 

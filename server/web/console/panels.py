@@ -4,21 +4,14 @@ expert is refused with the reason, shown next to the field). Same services as th
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ...errors import AppError
-from ...extensions import db
-from ...models import Season
 from ...services import audit_query, panel_view, panels, policy, scoring
 from ...services.seasons import get_season
 from ...texts import lookup, t
 from . import bp, nav
 
 nav.page("panels", "console.panels_page", "experts.nav.panels", "panel.manage", order=61)
-
-
-def _seasons() -> list[Season]:
-    return list(db.session.scalars(select(Season).order_by(Season.id.desc())))
 
 
 def _season_id(seasons) -> int | None:
@@ -30,7 +23,7 @@ def _season_id(seasons) -> int | None:
 @bp.get("/panels")
 def panels_page(errors=None, status=200):
     policy.require(g.user, "panel.manage")
-    seasons = _seasons()
+    seasons = panel_view.seasons(g.user)
     season_id = _season_id(seasons)
     season = get_season(season_id) if season_id else None
     return render_template("console/panels.html", seasons=[(s.id, s.name) for s in seasons], season=season,
