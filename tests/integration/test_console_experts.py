@@ -266,3 +266,24 @@ def test_panels_assign_from_the_shell_tops_up_scored_entries_and_keeps_their_she
     # A smaller k never drops a seat, scored or not.
     out = app.test_cli_runner().invoke(args=["panels", "assign", str(w.season.id), "--k", "1"])
     assert out.exit_code == 0 and len(seats_of(entry.id)) == 3
+
+
+def test_after_the_review_phase_the_form_is_closed_and_a_post_is_refused(client, ctx):
+    from datetime import date, timedelta
+    w = build(n_entries=3, n_experts=3)
+    panels.assign(w.admin, w.season, 2)
+    expert = w.experts[1]
+    entry_id = next(e.id for e in w.entries if expert.id in seats_of(e.id))
+    scoring.submit(expert.user, entry_id, sheet_for(80), "初评")
+    today = date.today()
+    w.season.review_start, w.season.review_end = today - timedelta(days=20), today - timedelta(days=2)
+    db.session.commit()
+    token = desk_login(client, "expert-1")
+    page = client.get(f"/console/scoring/{entry_id}")
+    assert page.status_code == 200 and 'id="closed"' in page.text and "评审阶段" in page.text
+    assert 'id="score-submit"' not in page.text and "初评" in page.text
+    res = client.post(f"/console/scoring/{entry_id}", data=_form(token, sheet_for(90), "改分"))
+    assert res.status_code == 409 and "评审阶段" in res.text and "不能评分或修改评分" in res.text
+    score = db.session.scalar(select(Score).where(Score.entry_id == entry_id, Score.expert_id == expert.id))
+    db.session.refresh(score)
+    assert score.total == 80 and score.revision == 1
