@@ -56,7 +56,7 @@ def facts(cert: Certificate) -> dict:
     season = db.session.get(Season, cert.season_id)
     cfg = lookup("certificate")
     issuers = season.setting("certificate.issuers") or cfg["default_issuers"]
-    return {"serial": cert.serial, "holder": cert.holder_name, "title": cert.title,
+    return {"serial": cert.serial, "holder": cert.holder_name, "title": cert.title, "holder_kind": cert.holder_kind,
             "award": cfg["awards"][cert.award], "season": season.name,
             "competition": season.setting("certificate.title") or cfg["competition_title"],
             "issuers": [{"name": i["name"], "seal": i.get("seal")} for i in issuers],
@@ -93,6 +93,8 @@ def _seal(s, issuer: dict, cx: float, cy: float, d: float) -> None:
 
 def compose(s, f: dict) -> None:
     lay, text = lookup("certificate.layout"), lookup("certificate.text")
+    if f.get("holder_kind") == "org":            # a unit's award: no entry title, a unit addressed
+        text = {**text, **lookup("certificate.text_org")}
     ink = lay["font_color"]
     fr = lay["frame"]
     s.rect(fr["margin"], fr["margin"], PAGE_W - 2 * fr["margin"], 210 - 2 * fr["margin"], fr["color"], 1.6)
@@ -167,6 +169,7 @@ def _chars(f: dict) -> set[int]:
     """Every character the page may show: the facts and the wording."""
     words = [str(v) for v in f.values() if isinstance(v, (str, int))]
     words += [i["name"] for i in f["issuers"]] + list(lookup("certificate.text").values())
+    words += list(lookup("certificate.text_org").values())
     return {ord(c) for c in "".join(words)} | {ord(c) for c in "0123456789"}
 
 

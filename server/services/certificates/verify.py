@@ -104,6 +104,12 @@ def _row_facts(row) -> dict:
             "issued_on": row.issued_on.isoformat()}
 
 
+def _replacement(serial: str) -> str | None:
+    """The serial of the certificate that replaced this one (a corrected name), if any."""
+    replaced_by = select(Certificate.replaced_by_id).where(Certificate.serial == serial).scalar_subquery()
+    return db.session.scalar(select(Certificate.serial).where(Certificate.id == replaced_by))
+
+
 def check(serial: str, query: dict[str, list[str]] | None) -> dict:
     """{"serial", "status": valid|revoked|invalid, "reason"?, "certificate"?, "revoked"?}.
     With no signed query the register alone answers (a serial typed by hand); with one, the
@@ -130,8 +136,11 @@ def check(serial: str, query: dict[str, list[str]] | None) -> dict:
             return dict(out, status="invalid", reason="unknown_serial")
     out["certificate"] = _row_facts(row)
     if row.revoked_at is not None:
-        return dict(out, status="revoked", reason="revoked", revoked={
-            "revoked_at": to_china(row.revoked_at).strftime("%Y-%m-%d %H:%M"), "reason": row.revoked_reason})
+        revoked = {"revoked_at": to_china(row.revoked_at).strftime("%Y-%m-%d %H:%M"), "reason": row.revoked_reason}
+        replacement = _replacement(serial)
+        if replacement:
+            revoked["replaced_by"] = replacement
+        return dict(out, status="revoked", reason="revoked", revoked=revoked)
     return dict(out, status="valid")
 
 
