@@ -60,12 +60,12 @@ def replace(actor: User, serial: str, holder_name: str, reason: str) -> Certific
     if not 2 <= len(reason) <= 150:
         errors["reason"] = t("certificate.errors.replace_reason")
     old = _get(serial, lock=True)
+    if old.revoked_at is not None:
+        raise Conflict("certificate.errors.already_revoked", code="already_revoked")
     if not errors and name == old.holder_name:
         errors["holder_name"] = t("certificate.errors.holder_name_same")
     if errors:
         raise FieldErrors(errors)
-    if old.revoked_at is not None:
-        raise Conflict("certificate.errors.already_revoked", code="already_revoked")
     generation = old.generation + 1
     new_serial = re.sub(r"R\d+$", "", old.serial) + f"R{generation}"
     new = signed(db.session.get(Season, old.season_id), serial=new_serial, award=old.award, holder=name,
