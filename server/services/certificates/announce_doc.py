@@ -41,7 +41,8 @@ def content(season_id: int, base_url: str, day: date | None = None) -> dict:
     sections = []
     for i, group in enumerate(r["awards"]):
         n = len(group["winners"])
-        heading = text["section"].format(no=NUMERALS[i] if i < len(NUMERALS) else i + 1, award=group["label"], n=n)
+        heading = text["section"].format(no=NUMERALS[i] if i < len(NUMERALS) else i + 1, award=group["label"], n=n,
+                                         unit=text["count_org" if group["holder_kind"] == "org" else "count_entry"])
         if group["holder_kind"] == "org":
             cols, rows = text["org_columns"], [[str(k), w["holder"], w["serial"]] for k, w in enumerate(group["winners"], 1)]
         else:
@@ -60,7 +61,27 @@ def _font() -> tuple[str, int]:
     return REGULAR if Path(REGULAR[0]).exists() else font_file()
 
 
-ENTRY_WIDTHS, ORG_WIDTHS = (10, 70, 24, 46, 30), (12, 128, 40)     # mm, of 180
+ENTRY_WIDTHS, ORG_WIDTHS = (10, 64, 22, 46, 38), (12, 128, 40)     # mm, of 180
+
+
+class _Measure:
+    """render.wrap's surface interface over an FPDF document (its current font)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+
+    def measure(self, text: str, size: float) -> float:
+        self.doc.set_font_size(size)
+        return self.doc.get_string_width(text)
+
+
+def _para(doc, text: str, size: float, line_h: float, indent: bool = True) -> None:
+    """A paragraph wrapped by character with the Chinese punctuation rules (fpdf2 breaks at
+    spaces only, and would start a line with a comma)."""
+    from .render import wrap
+    for line in wrap(_Measure(doc), ("　　" if indent else "") + text, size, doc.epw):
+        doc.set_font_size(size)
+        doc.cell(0, line_h, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def pdf(c: dict) -> bytes:
@@ -82,12 +103,13 @@ def pdf(c: dict) -> bytes:
     doc.line(15, doc.get_y() + 2, 195, doc.get_y() + 2)
     doc.ln(6)
     doc.set_text_color(34, 34, 34)
-    doc.set_font_size(12)
-    doc.multi_cell(0, 7.5, "　　" + c["lead"], new_x="LMARGIN", new_y="NEXT")
+    _para(doc, c["lead"], 12, 7.5)
     if c["empty"]:
         doc.ln(4)
         doc.multi_cell(0, 7.5, c["empty"], align="C", new_x="LMARGIN", new_y="NEXT")
     for sec in c["sections"]:
+        if doc.get_y() + 50 > doc.h - doc.b_margin:    # a heading never ends a page without its table
+            doc.add_page()
         doc.ln(3)
         doc.set_font_size(14)
         doc.multi_cell(0, 9, sec["heading"], new_x="LMARGIN", new_y="NEXT")
@@ -100,11 +122,9 @@ def pdf(c: dict) -> bytes:
                 for value in values:
                     row.cell(value)
     doc.ln(4)
-    doc.set_font_size(12)
-    doc.multi_cell(0, 7.5, "　　" + c["closing"], new_x="LMARGIN", new_y="NEXT")
-    doc.set_font_size(9)
+    _para(doc, c["closing"], 12, 7.5)
     doc.set_text_color(90, 90, 90)
-    doc.multi_cell(0, 5.5, c["verify_note"], new_x="LMARGIN", new_y="NEXT")
+    _para(doc, c["verify_note"], 9, 5.5, indent=False)
     _signatures(doc, c)
     return bytes(doc.output())
 

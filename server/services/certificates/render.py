@@ -107,7 +107,10 @@ def compose(s, f: dict) -> None:
     c = lay["competition"]
     _centered(s, f["competition"], c["y"], c["size"], c["color"])
     ho = lay["holder"]
-    s.text(ho["x"], ho["y"], text["holder"].format(holder=f["holder"]), ho["size"], ink)
+    greeting, holder_size = text["holder"].format(holder=f["holder"]), ho["size"]
+    while s.measure(greeting, holder_size) > lay["body"]["width"] and holder_size > 11:   # a long unit name
+        holder_size -= 1
+    s.text(ho["x"], ho["y"], greeting, holder_size, ink)
     b = lay["body"]
     body = text["body"].format(title=f["title"], season=f["season"])
     size = b["size"]
