@@ -6,7 +6,6 @@ it online and offline; the announcement lists the units."""
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -18,7 +18,7 @@ from server.models import AuditEvent, Certificate, User
 from server.services.certificates import archive, issue, render, verify
 
 from ..factories import make_awarded
-from .console import csrf_of, desk_login
+from .console import desk_login
 
 AWARDS = ("special", "first", "second", "third", "excellent")
 
