@@ -9,6 +9,7 @@ import logging
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db, queue
@@ -35,10 +36,8 @@ def _latest(*where) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(*where).order_by(Certificate.generation.desc()).limit(1))
 
 
-def signed(season: Season, *, serial: str, award: str, holder: str, title: str, **row) -> Certificate:
-    """A new certificate row (added, flushed, its outbox event written; not committed): the
-    payload signed now with the current key."""
-    key = current_key()
+def _row(season: Season, key, *, serial: str, award: str, holder: str, title: str, **row) -> Certificate:
+    """A new certificate row signed now with `key` (added to the session, not flushed)."""
     payload = codec.Payload(serial=serial, season_id=season.id, award=award, holder=holder[:50],
                             title=title, issued_on=china_today())
     d = payload.encode()
@@ -47,8 +46,21 @@ def signed(season: Season, *, serial: str, award: str, holder: str, title: str, 
                        issued_on=payload.issued_on, key_id=key.id, payload=d,
                        signature=codec.sign(private_key(key), key.kid, d), **row)
     db.session.add(cert)
+    return cert
+
+
+def _told(certs: list[Certificate]) -> None:
+    """One certificate_issued event per new certificate (flushed, so it has its id)."""
+    for cert in certs:
+        outbox.emit("certificate_issued", dedupe_key=f"certificate_issued:{cert.id}", certificate_id=cert.id)
+
+
+def signed(season: Season, *, serial: str, award: str, holder: str, title: str, **row) -> Certificate:
+    """A new certificate row (added, flushed, its outbox event written; not committed): the
+    payload signed now with the current key."""
+    cert = _row(season, current_key(), serial=serial, award=award, holder=holder, title=title, **row)
     db.session.flush()
-    outbox.emit("certificate_issued", dedupe_key=f"certificate_issued:{cert.id}", certificate_id=cert.id)
+    _told([cert])
     return cert
 
 
@@ -61,6 +73,15 @@ def _commit_or_existing(cert: Certificate, *where) -> Certificate:
     return cert
 
 
+def _entry_row(entry: Entry, key) -> Certificate:
+    holder = entry.leader
+    holder_name = (holder.name if holder is not None else None) or entry.responsible_person or "—"
+    return _row(entry.season, key, serial=serial_for(entry), award=entry.award, holder=holder_name,
+                title=entry.title or "", kind=KIND, entry_id=entry.id,
+                holder_person_id=holder.id if holder is not None else None,
+                holder_user_id=(holder.user_id if holder is not None and holder.user_id else entry.created_by_id))
+
+
 def issue_for_entry(entry_id: int) -> Certificate | None:
     """The entry's certificate, issued now unless it exists; None when it earns none."""
     where = (Certificate.entry_id == entry_id, Certificate.kind == KIND)
@@ -70,13 +91,38 @@ def issue_for_entry(entry_id: int) -> Certificate | None:
     entry = db.session.get(Entry, entry_id)
     if not _eligible(entry):
         return None
-    holder = entry.leader
-    holder_name = (holder.name if holder is not None else None) or entry.responsible_person or "—"
-    cert = signed(entry.season, serial=serial_for(entry), award=entry.award, holder=holder_name,
-                  title=entry.title or "", kind=KIND, entry_id=entry.id,
-                  holder_person_id=holder.id if holder is not None else None,
-                  holder_user_id=(holder.user_id if holder is not None and holder.user_id else entry.created_by_id))
+    cert = _entry_row(entry, current_key())
+    db.session.flush()
+    _told([cert])
     return _commit_or_existing(cert, *where)
+
+
+ISSUE_BATCH = 100         # certificates per transaction in a season's run
+
+
+def _issue_batch(entry_ids: list[int]) -> list[int]:
+    """Issue the missing certificates of these entries in one transaction (one commit instead
+    of one per certificate: each commit expires and reloads the session's objects); when
+    another worker issued some meanwhile, the batch falls back to one at a time."""
+    latest = {}
+    for cert in db.session.scalars(select(Certificate).where(Certificate.entry_id.in_(entry_ids),
+                                                             Certificate.kind == KIND).order_by(Certificate.generation)):
+        latest[cert.entry_id] = cert.id                    # the last generation wins
+    missing = [i for i in entry_ids if i not in latest]
+    if missing:
+        key = current_key()
+        entries = db.session.scalars(select(Entry).where(Entry.id.in_(missing))
+                                     .options(selectinload(Entry.leader)).order_by(Entry.id)).all()
+        made = [_entry_row(entry, key) for entry in entries if _eligible(entry)]
+        try:
+            db.session.flush()
+            _told(made)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return [c.id for c in (issue_for_entry(i) for i in entry_ids) if c is not None]
+        latest.update({c.entry_id: c.id for c in made})
+    return [latest[i] for i in entry_ids if i in latest]
 
 
 ORG_KIND = "org_award"
@@ -123,11 +169,9 @@ RENDER_BATCH = 25         # certificates per render job: two workers share a sea
 def issue_for_season(season_id: int) -> int:
     """Issue every award of the season not yet issued, then queue the drawing of their files
     in batches; returns how many certificates the season has."""
-    ids = []
-    for entry_id in awarded_entry_ids(season_id):
-        cert = issue_for_entry(entry_id)
-        if cert is not None:
-            ids.append(cert.id)
+    ids, entry_ids = [], awarded_entry_ids(season_id)
+    for i in range(0, len(entry_ids), ISSUE_BATCH):
+        ids += _issue_batch(entry_ids[i:i + ISSUE_BATCH])
     outbox.relay_soon()
     try:
         for i in range(0, len(ids), RENDER_BATCH):
