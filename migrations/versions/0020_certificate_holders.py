@@ -7,7 +7,7 @@ and replaced_by_id (the revoked certificate points to the one that replaced it).
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0020_certificate_holders
-Revises: 0012_review
+Revises: 0023_claimed_at
 Create Date: 2026-11-30 16:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_certificate_holders'
-down_revision = '0012_review'
+down_revision = '0023_claimed_at'
 branch_labels = None
 depends_on = None
 
