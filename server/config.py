@@ -112,6 +112,8 @@ def load_config(env: dict | None = None) -> dict:
         "CONSOLE_IDLE_SECONDS": int(env.get("CONSOLE_IDLE_SECONDS", str(30 * 60))),
         "WEB_LOGIN_SCENE_TTL": int(env.get("WEB_LOGIN_SCENE_TTL", "300")),
         "WEB_LOGIN_PAGE": env.get("WEB_LOGIN_PAGE", "pages/weblogin/confirm"),
+        # The mini-program page a certificate's mini-program code opens (scene: the serial).
+        "CERT_VERIFY_PAGE": env.get("CERT_VERIFY_PAGE", "pages/certificates/verify"),
         # Cookies: SameSite=Lax always; Secure whenever the public address is HTTPS.
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -211,6 +211,14 @@ def make_awarded(user: User, award: str = "first", **kw) -> Entry:
     return entry
 
 
+def make_unit_award(season: Season, org: Organisation, award: str = "winning_unit",
+                    notify: User | None = None):
+    """A unit's award (优胜单位 "winning_unit" or 优秀组织奖 "organisation") as the awards code
+    decides it, issued through the one function it calls; returns the certificate."""
+    from server.services.certificates.issue import issue_for_org_award
+    return issue_for_org_award(season.id, org.id, award, notify_user_id=notify.id if notify else None)
+
+
 # -- units' reports ---------------------------------------------------------------------------
 def make_report(org: Organisation, period: str, *, by: User, activities: int = 1, participants: int = 10,
                 entries: int = 0, promotions: int = 0, filed: bool = True):

@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> None:
         from server.extensions import redis_client
         conn = redis_client()
     queues = [Queue(name, connection=conn) for name in args.queues]
+    if "low" in args.queues:                  # certificate renders: fonts read once, before the forks
+        from server.services.certificates.surfaces import preload
+        preload()
     # RQ checks for maintenance only between blocking dequeues (worker_ttl − 15 s apart), so the
     # ttl follows the interval: an idle worker notices a Redis restart within a minute.
     new_worker = lambda: ServiceWorker(queues, connection=conn, name=args.name,  # noqa: E731

@@ -30,6 +30,7 @@ class CertificateFacts(BaseModel):
 class RevokedOut(BaseModel):
     revoked_at: str
     reason: str | None
+    replaced_by: str | None = Field(None, description="the serial of the certificate that replaced this one")
 
 
 class CertificateStatusOut(BaseModel):

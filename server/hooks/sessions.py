@@ -25,10 +25,16 @@ class ConsoleCookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         # Flask opens the session before it matches the URL, so request.blueprint is not known
-        # yet: match here, and only when a console is registered at all (no cost otherwise).
-        if CONSOLE in app.blueprints and _is_console(_blueprint_of(app, request)):
+        # yet. Every console view lives under the console's URL prefix: a look at the path
+        # first (an API request stops here, without matching its URL a second time), then the
+        # match, only for paths under the prefix.
+        console = app.blueprints.get(CONSOLE)
+        prefix = (console.url_prefix or "") if console is not None else None
+        if prefix is None or not (request.path == prefix or request.path.startswith(prefix + "/")):
+            return None                 # Flask then uses the null session above
+        if _is_console(_blueprint_of(app, request)):
             return super().open_session(app, request)
-        return None                     # Flask then uses the null session above
+        return None
 
     def save_session(self, app, session, response):
         """Only a console session is saved; no other response carries a session cookie."""

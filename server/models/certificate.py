@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,17 +36,24 @@ class SigningKey(db.Model):
 
 class Certificate(db.Model):
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("entry_id", "kind", name="uq_certificates_entry_kind"),
+    # One per award and generation: an entry's (entry_id, kind) or a unit's (season, org, award);
+    # a replacement (a corrected name) is the next generation, the old one revoked and pointing to it.
+    __table_args__ = (UniqueConstraint("entry_id", "kind", "generation", name="uq_certificates_entry_kind_gen"),
+                      UniqueConstraint("season_id", "holder_org_id", "award", "generation",
+                                       name="uq_certificates_org_award_gen"),
                       Index("ix_certificates_season_award", "season_id", "award"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), default="entry_award")   # later: unit, organisation
+    kind: Mapped[str] = mapped_column(String(20), default="entry_award")   # entry_award | org_award
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="RESTRICT"))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="RESTRICT"), index=True)
     holder_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"), index=True)
     # Who is told and may download: the leader's account, else whoever filed the entry.
     holder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # person: the entry's leader; org: a unit (优胜单位) or an organisation-award winner (优秀组织奖)
+    holder_kind: Mapped[str] = mapped_column(String(10), default="person", server_default="person")
+    holder_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     holder_name: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(200))
     award: Mapped[str] = mapped_column(String(20))
@@ -58,5 +65,8 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
 
     key: Mapped[SigningKey] = relationship(lazy="joined", innerjoin=True)
+    replaced_by: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[replaced_by_id])

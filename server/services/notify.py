@@ -77,7 +77,8 @@ def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
     cert = db.session.get(Certificate, payload["certificate_id"])
     if cert is None or cert.revoked_at is not None or cert.holder_user_id is None:
         return []
-    values = {"title": cert.title, "award": lookup("certificate.awards")[cert.award], "serial": cert.serial}
+    values = {"title": cert.title or cert.holder_name, "award": lookup("certificate.awards")[cert.award],
+              "serial": cert.serial}
     return [(cert.holder_user_id, "certificate_issued", values)]
 
 

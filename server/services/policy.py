@@ -93,6 +93,9 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
     Grant("city_admin", "certificate.revoke", "any"),
+    # ... and kept by it: the season's list, re-issue (a new drawing, or a replacement with a
+    # corrected name), the archive of all files, the announcement's PDF/DOCX (console).
+    Grant("city_admin", "certificate.manage", "any"),
     # The office console (issue 14): who may enter, and what each page lets them do. A season is
     # judged by its organising node (a city admin of 晋城市 runs 晋城市's seasons; one held on
     # the province reads and runs every city's).
@@ -152,6 +155,7 @@ DENIED = {
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
+    "certificate.manage": ("certificate.errors.city_admin_only", "city_admin_only"),
     "season.manage": ("errors.city_admin_only", "city_admin_only"),
     "system.health": ("errors.city_admin_only", "city_admin_only"),
     "org.manage": ("errors.forbidden_scope", "out_of_scope"),

@@ -3,9 +3,10 @@ phones; the published keys and the signed revocation list under /.well-known/. T
 what an honour roll shows (holder, entry title, award, season, date, issuers) and no more."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 
-from ..services.certificates import keys, verify
+from ..errors import TooManyRequests
+from ..services.certificates import keys, verify, wxacode
 from ..services.certificates.revoke import revocation_list
 from ..texts import lookup
 from . import bp
@@ -27,6 +28,15 @@ def verify_page(serial: str):
                                                           issuers=issuers, keys_path=KEYS_PATH), status))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/verify/<serial>/wxacode.png")
+def verify_wxacode(serial: str):
+    """The mini-program code that opens the same check inside WeChat (a valid certificate only)."""
+    if not verify.allow(request.remote_addr or "?"):
+        raise TooManyRequests("certificate.errors.too_many_requests", code="rate_limited")
+    return Response(wxacode.code_png(serial), mimetype="image/png",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.get(KEYS_PATH)

@@ -118,3 +118,30 @@ def test_issue_16s_release_issues_the_winners_certificates_end_to_end(ctx, wx):
         assert check(cert.serial, _query(cert))["status"] == "valid"
     told = db.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "certificate_issued")).all()
     assert len(told) == awarded
+
+
+def test_a_season_run_meeting_another_workers_certificate_falls_back_and_issues_each_once(ctx, monkeypatch):
+    """The season's run issues a batch per transaction; when another worker issued one of the
+    batch meanwhile, the batch is rolled back and issued one at a time: no duplicate, none lost."""
+    tree = make_tree()
+    user = make_user("赵敏", ("participant", tree.unit))
+    season = make_season()
+    entries = [make_awarded(user, "third", season=season) for _ in range(4)]
+    db.session.commit()
+    real = issue.current_key
+    raced = []
+
+    def racing_key():
+        if not raced:                      # another worker, between our look and our insert
+            raced.append(None)
+            raced[0] = issue.issue_for_entry(entries[2].id).id
+        return real()
+
+    monkeypatch.setattr(issue, "current_key", racing_key)
+    ids = issue.issue_for_season(season.id)
+    assert ids == 4
+    certs = db.session.scalars(select(Certificate).order_by(Certificate.entry_id)).all()
+    assert [c.entry_id for c in certs] == [e.id for e in entries]
+    assert next(c.id for c in certs if c.entry_id == entries[2].id) == raced[0]
+    events = db.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "certificate_issued")).all()
+    assert sorted(e.payload["certificate_id"] for e in events) == sorted(c.id for c in certs)

@@ -37,6 +37,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("org.list", None): EVERYONE,
     ("season.manage_reminders", None): {"city"},
     ("certificate.revoke", None): {"city"},
+    ("certificate.manage", None): {"city"},
     # Drafts are their author's (and the agent's, for a farmer; and the leader's named on them):
     # the offices above read an entry once it was submitted (issue 13, item 15).
     ("entry.view", "p_entry"): {"participant", "nobody"},

@@ -40,7 +40,8 @@ def credential(cert: Certificate, base_url: str) -> dict:
                 "id": f"{base}/seasons/{season.id}/awards/{cert.award}",
                 "type": ["Achievement"],
                 "name": f"{season.name} {award}",
-                "description": f"{season.setting('certificate.title') or cfg['competition_title']}：{cert.title}",
+                "description": f"{season.setting('certificate.title') or cfg['competition_title']}："
+                               f"{cert.title or cert.holder_name}",
                 "criteria": {"narrative": award},
             },
         },

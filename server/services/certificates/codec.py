@@ -4,7 +4,9 @@ network, so `flask certificates verify` and `scripts/verify_certificate.py` run 
 A certificate's URL is PUBLIC_BASE_URL/verify/{serial}?d={payload}&k={kid}&sig={signature}:
 - d: base64url (no padding) of the compact JSON array
   [1, serial, season_id, award, holder, title, "YYYYMMDD"] (holder and title cut to HOLDER_MAX and
-  TITLE_MAX characters: with a 25-character host the whole URL stays under 400 characters);
+  TITLE_MAX characters: with a 25-character host the whole URL stays under 400 characters). For
+  a unit's award (winning_unit, organisation) the holder is the unit and the title is empty:
+  the award names the holder's kind, and the serial carries U or Z before the unit's id;
 - k: the signing key's id; sig: base64url of the Ed25519 signature of b"wxcert1." + k + b"." + d.
 The public keys document lists every key with its validity; a key verifies only what it signed
 while valid. The revocation list is a JSON object signed the same way (see `verify_revocations`)."""
@@ -24,8 +26,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 VERSION = 1
 TITLE_MAX = 24
 HOLDER_MAX = 20           # with TITLE_MAX: the whole URL stays under 400 characters
-AWARDS = ("special", "first", "second", "third", "excellent")
-SERIAL_RE = re.compile(r"^WX(\d{4})-(\d{1,6})-(\d{5,9})$")
+ENTRY_AWARDS = ("special", "first", "second", "third", "excellent")
+# A unit holds these (holder: the unit's name, title empty): 优胜单位 and 优秀组织奖.
+ORG_AWARDS = ("winning_unit", "organisation")
+AWARDS = ENTRY_AWARDS + ORG_AWARDS
+ORG_SERIAL_LETTER = {"winning_unit": "U", "organisation": "Z"}
+# WX{year}-{season}-{number}: an entry's id, or U/Z and the unit's id; R{n}: the n-th replacement.
+SERIAL_RE = re.compile(r"^WX(\d{4})-(\d{1,6})-([UZ]?\d{5,9})(?:R(\d{1,2}))?$")
 KID_RE = re.compile(r"^[A-Za-z0-9_-]{4,16}$")
 B64_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_PAYLOAD = 400           # characters of d
@@ -49,8 +56,13 @@ def b64d(text: str) -> bytes:
     return raw
 
 
-def make_serial(year: int, season_id: int, number: int) -> str:
-    return f"WX{year:04d}-{season_id}-{number:05d}"
+def make_serial(year: int, season_id: int, number: int, letter: str = "", generation: int = 0) -> str:
+    return f"WX{year:04d}-{season_id}-{letter}{number:05d}" + (f"R{generation}" if generation else "")
+
+
+def holder_kind(award: str) -> str:
+    """Who an award's certificate names: an entry's leader (person) or a unit (org)."""
+    return "org" if award in ORG_AWARDS else "person"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -94,8 +106,12 @@ class Payload:
                 and isinstance(title, str) and len(title) <= TITLE_MAX and isinstance(day, str)
                 and re.fullmatch(r"\d{8}", day)):
             raise ValueError("payload fields")
-        if int(SERIAL_RE.match(serial).group(2)) != season_id:
+        match = SERIAL_RE.match(serial)
+        if int(match.group(2)) != season_id:
             raise ValueError("serial of another season")
+        letter = match.group(3)[0] if not match.group(3)[0].isdigit() else ""
+        if letter != ORG_SERIAL_LETTER.get(award, "") or (award in ORG_AWARDS and title):
+            raise ValueError("payload fields: award, serial and holder kind disagree")
         return cls(serial, season_id, award, holder, title, datetime.strptime(day, "%Y%m%d").date())
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date, datetime
+from typing import NamedTuple
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -90,10 +92,54 @@ _SELECT = (select(*_ROW).join(SigningKey, SigningKey.id == Certificate.key_id)
            .join(Season, Season.id == Certificate.season_id).where(Certificate.serial == bindparam("serial")))
 
 
+class _Row(NamedTuple):
+    serial: str
+    payload: str
+    holder_name: str
+    title: str
+    award: str
+    issued_on: date
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    season_id: int
+    kid: str
+    season_name: str
+    season_year: int
+
+
+_SQLITE_SQL: dict = {}
+
+
+def _row_sqlite(engine, serial: str) -> _Row | None:
+    """SQLite: the statement compiled once, run on the pooled DB-API connection. pysqlite opens
+    no transaction for a SELECT, so there is nothing to end, and nothing to switch (an
+    AUTOCOMMIT connection costs a PRAGMA to switch back on its return to the pool); the row's
+    two dates are parsed here instead of by SQLAlchemy's result machinery (a third of a check)."""
+    sql = _SQLITE_SQL.get(engine.url)
+    if sql is None:
+        sql = _SQLITE_SQL[engine.url] = str(_SELECT.compile(dialect=engine.dialect))
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql, (serial,))
+        values = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    if values is None:
+        return None
+    row = _Row(*values)
+    return row._replace(issued_on=date.fromisoformat(row.issued_on),
+                        revoked_at=datetime.fromisoformat(row.revoked_at) if row.revoked_at else None)
+
+
 def _row(serial: str):
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        return _row_sqlite(engine, serial)
     # One statement, so no BEGIN/ROLLBACK around it: on PostgreSQL one round trip, not three
     # (as services/inbound.accept). Built once: SQLAlchemy memoises its cache key on the object.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         return conn.execute(_SELECT, {"serial": serial}).first()
 
 
@@ -102,6 +148,12 @@ def _row_facts(row) -> dict:
             "award_label": lookup("certificate.awards")[row.award],
             "season": {"id": row.season_id, "name": row.season_name, "year": row.season_year},
             "issued_on": row.issued_on.isoformat()}
+
+
+def _replacement(serial: str) -> str | None:
+    """The serial of the certificate that replaced this one (a corrected name), if any."""
+    replaced_by = select(Certificate.replaced_by_id).where(Certificate.serial == serial).scalar_subquery()
+    return db.session.scalar(select(Certificate.serial).where(Certificate.id == replaced_by))
 
 
 def check(serial: str, query: dict[str, list[str]] | None) -> dict:
@@ -130,8 +182,11 @@ def check(serial: str, query: dict[str, list[str]] | None) -> dict:
             return dict(out, status="invalid", reason="unknown_serial")
     out["certificate"] = _row_facts(row)
     if row.revoked_at is not None:
-        return dict(out, status="revoked", reason="revoked", revoked={
-            "revoked_at": to_china(row.revoked_at).strftime("%Y-%m-%d %H:%M"), "reason": row.revoked_reason})
+        revoked = {"revoked_at": to_china(row.revoked_at).strftime("%Y-%m-%d %H:%M"), "reason": row.revoked_reason}
+        replacement = _replacement(serial)
+        if replacement:
+            revoked["replaced_by"] = replacement
+        return dict(out, status="revoked", reason="revoked", revoked=revoked)
     return dict(out, status="valid")
 
 
