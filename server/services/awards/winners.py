@@ -109,7 +109,7 @@ def _existing(season_id: int, org_id: int) -> WinnerApplication | None:
 
 def _duplicate(org: Organisation, app: WinnerApplication | None) -> Conflict:
     label = t(f"awards.statuses.{app.status}") if app else t("awards.statuses.filed")
-    return Conflict("awards.errors.duplicate", code="duplicate", field="org_id", unit=org.name, status=label)
+    return Conflict("awards.errors.duplicate", code="duplicate", field="org_id", unit=org.name, state=label)
 
 
 def file(user: User, season_id: int, org_id: int, values: dict) -> WinnerApplication:
