@@ -36,6 +36,12 @@ ELIGIBLE_KINDS = ("county", "industry_union", "unit")
 NOTE_MAX = 1000
 REASON_MAX = 500
 DECISIONS = ("award", "not_award")
+TENTH = Decimal("0.1")
+
+
+def _name(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return (user.name or "") if user else None
 
 
 def _org(org_id: int) -> Organisation:
@@ -119,7 +125,7 @@ def view(user: User, org_id: int, season_id: int) -> dict:
         else:
             out.update(score=row.score if row else None, figure=None, rule=None)
         items.append(out)
-    part = {src: sum((i["score"] or Decimal(0) for i in items if i["source"] == src), Decimal(0))
+    part = {src: sum((i["score"] or Decimal(0) for i in items if i["source"] == src), Decimal(0)).quantize(TENTH)
             for src in ("computed", "evidence")}
     st = sheet.status if sheet else "open"
     return {"org": org, "season": season, "status": st, "status_label": t(f"awards.statuses.{st}"),
@@ -127,6 +133,7 @@ def view(user: User, org_id: int, season_id: int) -> dict:
             "total": part["computed"] + part["evidence"], "max": sum(i.max for i in ITEMS),
             "unscored": [i["no"] for i in items if i["source"] == "evidence" and i["score"] is None],
             "reason": sheet.reason if sheet else None, "decided_at": sheet.decided_at if sheet else None,
+            "decided_by": _name(sheet.decided_by_id) if sheet else None,
             "submitted_at": sheet.submitted_at if sheet else None,
             "can": {"evidence": st == "open" and policy.can(user, "orgaward.evidence", org),
                     "score": st == "submitted" and policy.can(user, "orgaward.score", org),
@@ -267,7 +274,7 @@ def decide(user: User, org_id: int, season_id: int, decision, reason) -> OrgAwar
             basis = live[row.item_no]
             row.basis = {**basis, "score": str(basis["score"])}
             row.score = basis["score"]
-    sheet.total = sum((r.score or Decimal(0) for r in sheet.items), Decimal(0))
+    sheet.total = sum((r.score or Decimal(0) for r in sheet.items), Decimal(0)).quantize(TENTH)
     sheet.reason, sheet.decided_by_id, sheet.decided_at = text, user.id, utcnow()
     db.session.flush()
     record(user, "org_award_total", "org_award", sheet.id, data={"total": str(sheet.total), "decision": decision})
