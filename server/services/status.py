@@ -80,13 +80,13 @@ TRANSITIONS: tuple[Row, ...] = (
 # the network's county body) gives its opinion, then the city; the city's yes is the award.
 AWARD_TRANSITIONS: tuple[Row, ...] = (
     Row("open", "submit", "submitted", "orgaward.evidence", None),
-    Row("submitted", "award", "awarded", "orgaward.decide", None),
+    Row("submitted", "award", "awarded", "orgaward.decide", None, "award_decided"),
     Row("submitted", "not_award", "not_awarded", "orgaward.decide", None),
 )
 APPLICATION_TRANSITIONS: tuple[Row, ...] = (
     Row("filed", "county_approve", "county_recommended", "winner.opinion_county", None),
     Row("filed", "county_refuse", "county_refused", "winner.opinion_county", None),
-    Row("county_recommended", "city_approve", "awarded", "winner.opinion_city", None),
+    Row("county_recommended", "city_approve", "awarded", "winner.opinion_city", None, "award_decided"),
     Row("county_recommended", "city_refuse", "city_refused", "winner.opinion_city", None),
 )
 _TABLES = {"org_award": AWARD_TRANSITIONS, "winner_application": APPLICATION_TRANSITIONS}
@@ -204,7 +204,8 @@ def move(kind: str, obj, action: str, actor: User, org, reason: str | None = Non
     """An award's status change (kind "org_award" | "winner_application", AWARD_TRANSITIONS /
     APPLICATION_TRANSITIONS): the row from obj.status (Conflict 409 naming the status when there
     is none — out of turn, or done already), the policy on `org` (Forbidden 403), then the
-    status and the audit row (<kind>_<to status>) in the caller's transaction."""
+    status, the audit row (<kind>_<to status>) and the row's outbox event (payload: object_type, id) in
+    the caller's transaction."""
     table = _TABLES[kind]
     if not any(r.action == action for r in table):
         raise ValueError(f"unknown status action {action!r}")
@@ -220,5 +221,5 @@ def move(kind: str, obj, action: str, actor: User, org, reason: str | None = Non
     record(actor, f"{kind}_{row.target}", kind, obj.id, from_status=before, to_status=row.target,
            reason=reason, data=data)
     if row.event:
-        outbox.emit(row.event, **{f"{kind}_id": obj.id})
+        outbox.emit(row.event, dedupe_key=f"{row.event}:{kind}:{obj.id}", object_type=kind, id=obj.id)
     return obj

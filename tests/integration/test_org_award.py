@@ -12,9 +12,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import AuditEvent, OrgAwardEvidence, OrgAwardSheet, Organisation, User
+from server.models import AuditEvent, OrgAwardEvidence, OrgAwardSheet, Organisation, OutboxEvent, User
 from server.services import stats
 from server.services.awards import honours
+from server.services.notify import handle_event
 from server.services.seasons import current_season
 from server.wechat.sandbox import openid_for_code
 
@@ -99,8 +100,8 @@ def _png() -> bytes:
 
 def test_evidence_scores_and_the_decision_in_turn(client, world, monkeypatch):
     season, tokens, county = world
-    honoured = []
-    monkeypatch.setattr(honours, "award_decided", lambda kind, **kw: honoured.append((kind, kw)))
+    issued = []
+    monkeypatch.setattr(honours, "issue_certificate", lambda *a, **kw: issued.append((a, kw)))
     base = f"/org-awards/{county.id}"
     up = call(client, tokens["county"], "post", f"{base}/items/1/evidence",
               data={"file": (io.BytesIO(PDF), "四方机构文件.pdf"), "note": "四方联席会议制度", "season_id": str(season.id)})
@@ -134,8 +135,13 @@ def test_evidence_scores_and_the_decision_in_turn(client, world, monkeypatch):
     assert body["status"] == "awarded" and body["reason"] == "组织有力"
     sheet = db.session.scalar(select(OrgAwardSheet))
     assert sheet.total == Decimal("55.3")
-    assert honoured == [("org_award", {"season_id": season.id, "org_id": county.id, "award_id": sheet.id,
-                                       "decided_by_id": user("demo-city-admin").id})]
+    # the award's event, in the deciding transaction; its handler asks for the certificate,
+    # naming who handed the sheet in as the person told
+    event = db.session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "award_decided"))
+    assert event.payload == {"object_type": "org_award", "id": sheet.id}
+    handle_event(event.id)
+    handle_event(event.id)      # a retried job asks again; the certificates side is idempotent
+    assert issued == [((season.id, county.id, "organisation"), {"notify_user_id": user("demo-county-admin").id})] * 2
     # the figures are frozen: a new entry after the decision changes nothing on the sheet
     make_entry(user("demo-unit-admin"), status="accepted", season=season, unit=org("城区供排水服务中心"))
     db.session.commit()

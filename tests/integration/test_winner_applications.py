@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import AuditEvent, Organisation, User, WinnerApplication
+from server.models import AuditEvent, Organisation, OutboxEvent, User, WinnerApplication
 from server.services.awards import honours
+from server.services.notify import handle_event
 from server.services.seasons import current_season
 from server.timeutil import to_china
 from server.wechat.sandbox import openid_for_code
@@ -51,15 +52,15 @@ def file_one(client, tokens, **over) -> dict:
 
 
 def test_filed_then_county_then_city_ends_in_the_award(client, tokens, monkeypatch):
-    honoured = []
-    monkeypatch.setattr(honours, "award_decided", lambda kind, **kw: honoured.append((kind, kw)))
+    issued = []
+    monkeypatch.setattr(honours, "issue_certificate", lambda *a, **kw: issued.append((a, kw)))
     app = file_one(client, tokens)
     assert app["status"] == "filed" and app["participation_rate"] == 0.8 and app["opinions"] == []
     res = post(client, tokens["county"], f"/winner-applications/{app['id']}/opinions",
                {"level": "county", "decision": "approve", "comment": "成效突出，同意推荐"})
     assert res.status_code == 200, res.get_json()
     assert res.get_json()["status"] == "county_recommended"
-    assert honoured == []
+    assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 0     # no award yet
     res = post(client, tokens["city"], f"/winner-applications/{app['id']}/opinions",
                {"level": "city", "decision": "approve", "comment": ""})
     body = res.get_json()
@@ -67,8 +68,11 @@ def test_filed_then_county_then_city_ends_in_the_award(client, tokens, monkeypat
     assert [(o["level"], o["decision"], o["by"], o["comment"]) for o in body["opinions"]] == [
         ("county", "approve", "赵丽萍", "成效突出，同意推荐"), ("city", "approve", "陈明", None)]
     assert all(o["at"].endswith("Z") for o in body["opinions"])
-    assert honoured == [("winning_unit", {"season_id": current_season().id, "org_id": org("晋城示范煤机制造有限公司").id,
-                                          "award_id": app["id"], "decided_by_id": user("demo-city-admin").id})]
+    event = db.session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "award_decided"))
+    assert event.payload == {"object_type": "winner_application", "id": app["id"]}
+    handle_event(event.id)
+    assert issued == [((current_season().id, org("晋城示范煤机制造有限公司").id, "winning_unit"),
+                       {"notify_user_id": user("demo-unit-admin").id})]
     trail = db.session.execute(select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.from_status,
                                       AuditEvent.to_status).where(AuditEvent.object_type == "winner_application")
                                .order_by(AuditEvent.id)).all()

@@ -1,19 +1,61 @@
 """Where a decided award goes on to its honour (RULES.md: winning units and organisation-award
-winners get a certificate and a plaque, 证书、牌匾). The certificates service (issue 17) issues
-certificates for an organisation holder; this module is the one place the awards call it.
+winners get a certificate and a plaque, 证书、牌匾). Deciding an award (status.move, the rows with
+event `award_decided`) emits an outbox event in the deciding transaction; its handler
+(notify.HANDLERS) calls `award_decided` here, which asks the certificates service (issue 17) for
+the organisation's certificate — idempotent there, so a retried job issues it once.
 
-    award_decided(kind, *, season_id, org_id, award_id, decided_by_id)
-kind: "org_award" (优秀组织奖, award_id = OrgAwardSheet.id) or "winning_unit" (优胜单位,
-award_id = WinnerApplication.id). Called inside the deciding transaction, before its commit.
-Until the certificates side exists it records nothing more than the decision's own audit row."""
+    award_decided(payload) -> []     payload {"object_type": "org_award" | "winner_application", "id": …}
+    certificate_args(kind, obj) -> (season_id, org_id, award, notify_user_id)
+"""
 from __future__ import annotations
 
-KINDS = ("org_award", "winning_unit")
+import logging
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import AuditEvent, OrgAwardSheet, WinnerApplication
+
+log = logging.getLogger(__name__)
+
+# our kind → (model, the certificates service's award code)
+AWARDS = {"org_award": (OrgAwardSheet, "organisation"), "winner_application": (WinnerApplication, "winning_unit")}
 
 
-def award_decided(kind: str, *, season_id: int, org_id: int, award_id: int, decided_by_id: int) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"unknown award kind {kind!r}")
-    # Wired at merge: certificates.issue_for_org_award(kind=kind, season_id=season_id, org_id=org_id,
-    # award_id=award_id, actor_id=decided_by_id) — see the issue 18 (h18a) report.
-    return None
+def certificate_args(kind: str, obj) -> tuple[int, int, str, int | None]:
+    """The certificate's holder is the organisation; the person told (and allowed to download) is
+    who filed the application, or who handed the sheet in."""
+    if kind == "winner_application":
+        notify = obj.filed_by_id
+    else:
+        notify = db.session.scalar(select(AuditEvent.actor_id).where(
+            AuditEvent.object_type == "org_award", AuditEvent.object_id == obj.id,
+            AuditEvent.action == "org_award_submitted").order_by(AuditEvent.id.desc()).limit(1))
+    return obj.season_id, obj.org_id, AWARDS[kind][1], notify
+
+
+def issue_certificate(season_id: int, org_id: int, award: str, *, notify_user_id: int | None) -> None:
+    """The certificates service's issue_for_org_award (issue 17, branch h17) — looked up by name
+    until the two branches meet; at the merge this becomes a plain import and call."""
+    from ..certificates import issue
+    issue_for_org_award = getattr(issue, "issue_for_org_award", None)
+    if issue_for_org_award is None:
+        log.warning("award %s of org %s in season %s decided; certificates cannot issue it yet",
+                    award, org_id, season_id)
+        return
+    issue_for_org_award(season_id, org_id, award, notify_user_id=notify_user_id)
+
+
+def award_decided(payload: dict) -> list:
+    """The `award_decided` event: issue the organisation's certificate (no message of its own;
+    the certificate's certificate_issued event tells the holder)."""
+    kind = payload.get("object_type")
+    if kind not in AWARDS:
+        log.warning("award_decided event of unknown kind %r", kind)
+        return []
+    obj = db.session.get(AWARDS[kind][0], payload.get("id"))
+    if obj is None or obj.status != "awarded":
+        return []
+    season_id, org_id, award, notify = certificate_args(kind, obj)
+    issue_certificate(season_id, org_id, award, notify_user_id=notify)
+    return []

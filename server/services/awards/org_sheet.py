@@ -29,7 +29,6 @@ from ...timeutil import utcnow
 from .. import attachments, policy, status
 from ..audit import record
 from ..seasons import get_season
-from . import honours
 from .items import BY_NO, EVIDENCE, ITEMS, computed
 
 ELIGIBLE_KINDS = ("county", "industry_union", "unit")
@@ -278,9 +277,6 @@ def decide(user: User, org_id: int, season_id: int, decision, reason) -> OrgAwar
     sheet.reason, sheet.decided_by_id, sheet.decided_at = text, user.id, utcnow()
     db.session.flush()
     record(user, "org_award_total", "org_award", sheet.id, data={"total": str(sheet.total), "decision": decision})
-    if sheet.status == "awarded":
-        honours.award_decided("org_award", season_id=season.id, org_id=org.id, award_id=sheet.id,
-                              decided_by_id=user.id)
     db.session.commit()
     return sheet
 

@@ -1,7 +1,7 @@
 """优胜单位 applications (附件5, issue 18 item 6): a unit files its application (单位名称, 法人代表,
 单位性质, 联系电话, 职工总数, 职工参与率, 开展情况简介, 申报单位意见); the county or industry union
 (or the network's county body) gives its opinion, then the city office — each recorded with who,
-when, the decision and the comment; the city's yes is the winning-unit award. Statuses move only
+when, the decision and the comment; the city's yes is the winning-unit award (event `award_decided`, honours.py). Statuses move only
 through status.move (APPLICATION_TRANSITIONS); every act is audited.
 
     prefill(user, org_id, season_id) -> dict          (what the registry and statistics already say)
@@ -26,7 +26,6 @@ from ...timeutil import utcnow
 from .. import policy, stats, status
 from ..audit import record
 from ..seasons import get_season
-from . import honours
 
 # field → (required, max length); the two counts are whole numbers
 TEXTS = {"legal_rep": (True, 50), "nature": (True, 50), "phone": (True, 30), "summary": (True, 2000),
@@ -166,9 +165,6 @@ def opinion(user: User, app_id: int, level, decision, comment) -> WinnerApplicat
     setattr(app, f"{level}_comment", text or None)
     setattr(app, f"{level}_by_id", user.id)
     setattr(app, f"{level}_at", now)
-    if app.status == "awarded":
-        honours.award_decided("winning_unit", season_id=app.season_id, org_id=app.org_id, award_id=app.id,
-                              decided_by_id=user.id)
     db.session.commit()
     return app
 
