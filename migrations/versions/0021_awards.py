@@ -5,7 +5,7 @@ and one application per organisation and season (unique constraints).
 Reviewed by hand; runs on SQLite and PostgreSQL.
 
 Revision ID: 0021_awards
-Revises: 0012_review
+Revises: 0023_claimed_at
 Create Date: 2026-11-30 16:10:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0021_awards'
-down_revision = '0012_review'
+down_revision = '0023_claimed_at'
 branch_labels = None
 depends_on = None
 
