@@ -51,7 +51,7 @@ class SheetItemOut(BaseModel):
     max: int = Field(description="最高分")
     source: str = Field(description="computed（按数据计算）| evidence（佐证材料，市级评分）")
     score: Decimal | None
-    figure: str | None = Field(description="按数据计算项：读取的数据")
+    figure: str | None = Field(description="按数据计算项：读取的数据；第 1 项：组织机构库的登记（仅供参考）")
     rule: str | None = Field(description="按数据计算项：计分规则与算式")
     note: str | None
     comment: str | None

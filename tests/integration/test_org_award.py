@@ -81,6 +81,12 @@ def test_the_computed_items_show_their_figures_and_rules(client, world):
     assert Decimal(items[8]["score"]) == Decimal("7.0") and "7 人" in items[8]["figure"]
     assert Decimal(body["computed_total"]) == Decimal("28.3") and Decimal(body["total"]) == Decimal("28.3")
     assert body["status"] == "open" and body["unscored"] == [1, 2, 3, 4, 9, 10]
+    # item 1 shows what the registry says about the four-party body (the city still scores it)
+    assert "未填写是否有四方协调机构" in items[1]["figure"] and items[1]["score"] is None
+    county.four_party = True
+    db.session.commit()
+    again = call(client, tokens["county"], "get", f"/org-awards/{county.id}?season={season.id}").get_json()
+    assert "登记：有四方协调机构" in again["items"][0]["figure"]
 
 
 def test_the_season_setting_changes_the_rule(client, world):

@@ -100,6 +100,14 @@ def _scope(user: User, org_id: int, season_id: int, action: str) -> tuple[Organi
     return org, get_season(season_id)
 
 
+def _registry_hint(org: Organisation, no: int) -> str | None:
+    """What the registry already says for an evidence item (item 1: the four-party body flag)."""
+    if no != 1:
+        return None
+    said = {True: "yes", False: "no", None: "unknown"}[org.four_party]
+    return t("awards.basis.four_party_registry", value=t(f"awards.basis.four_party_{said}"))
+
+
 def view(user: User, org_id: int, season_id: int) -> dict:
     """The sheet as shown: every item with its maximum, source, score and how it was reached
     (computed: the figure and the rule; evidence: the files, the note, the city's comment), the
@@ -122,7 +130,7 @@ def view(user: User, org_id: int, season_id: int) -> dict:
             out.update(score=Decimal(str(basis["score"])) if "score" in basis else None,
                        figure=basis.get("figure"), rule=basis.get("rule"))
         else:
-            out.update(score=row.score if row else None, figure=None, rule=None)
+            out.update(score=row.score if row else None, figure=_registry_hint(org, item.no), rule=None)
         items.append(out)
     part = {src: sum((i["score"] or Decimal(0) for i in items if i["source"] == src), Decimal(0)).quantize(TENTH)
             for src in ("computed", "evidence")}
