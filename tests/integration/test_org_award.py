@@ -213,3 +213,20 @@ def test_scope_and_eligibility(client, world):
     assert unit.status_code == 200 and Decimal(unit.get_json()["items"][4]["score"]) == 15   # 1 of 1 unit
     rows = call(client, tokens["city"], "get", f"/org-awards?org_id={city.id}").get_json()["sheets"]
     assert [r["org_name"] for r in rows][:2] == ["城区", "泽州县"] and len(rows) == 8
+
+
+def test_two_first_acts_at_once_share_one_sheet(client, world, monkeypatch):
+    """Two uploads that both find no sheet yet: the second's insert meets the unique constraint
+    inside its savepoint and uses the first's sheet (simulated by hiding the first once)."""
+    from server.services.awards import org_sheet
+    season, tokens, county = world
+    base = f"/org-awards/{county.id}/items"
+    assert call(client, tokens["county"], "post", f"{base}/1/evidence", data={"note": "甲"}).status_code == 201
+    real = org_sheet._sheet
+    calls = []
+    monkeypatch.setattr(org_sheet, "_sheet", lambda *a: (calls.append(1), None if len(calls) == 1 else real(*a))[1])
+    res = call(client, tokens["county"], "post", f"{base}/2/evidence", data={"note": "乙"})
+    assert res.status_code == 201, res.get_json()
+    items = {i["no"]: i["note"] for i in res.get_json()["items"]}
+    assert items[1] == "甲" and items[2] == "乙"
+    assert db.session.scalar(select(func.count()).select_from(OrgAwardSheet)) == 1

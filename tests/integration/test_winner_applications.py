@@ -195,3 +195,17 @@ def test_annex5_xlsx_cell_by_cell(client, tokens):
     assert ws["A4"].font.bold and ws["B4"].border.left.style == "thin"
     other = client.get(f"/api/v1/winner-applications/{app['id']}/annex5.xlsx", headers=auth_header(tokens["zz"]))
     assert other.status_code == 404
+
+
+def test_two_filings_at_once_give_409_not_500(client, tokens, monkeypatch):
+    """The second of two simultaneous filings passes the look-up before the first commits: the
+    unique constraint refuses it, and the filer hears 409 (simulated by hiding the first)."""
+    from server.services.awards import winners
+    file_one(client, tokens)
+    real = winners._existing
+    calls = []
+    monkeypatch.setattr(winners, "_existing", lambda *a: (calls.append(1), None if len(calls) == 1 else real(*a))[1])
+    res = post(client, tokens["unit"], "/winner-applications", {"org_id": org("晋城示范煤机制造有限公司").id, **FORM})
+    assert res.status_code == 409 and "已获奖" not in res.get_json()["error"]["message"]
+    assert "不能重复申报" in res.get_json()["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(WinnerApplication)) == 1
