@@ -18,7 +18,6 @@ from .reports import read_query
 from .schemas import StrictIn, UtcDateTime
 
 ID = dict(ge=1, le=2 ** 31 - 1)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _season(season_id: int | None) -> int:
@@ -273,9 +272,21 @@ def give_opinion(app_id: int, payload: OpinionIn):
     return application_out(winners.opinion(g.user, app_id, payload.level, payload.decision, payload.comment))
 
 
+def _annex5(app_id: int, fmt: str) -> Response:
+    build, mimetype = annex5.FORMATS[fmt]
+    body = build(g.user, app_id)
+    name = annex5.filename(winners.get(g.user, app_id), fmt)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
 @endpoint(bp, "/winner-applications/<int:app_id>/annex5.xlsx", "GET", tag="awards", errors=(401, 404),
           summary="下载附件5 优胜单位申报表（.xlsx，按原表样式）")
 def application_xlsx(app_id: int):
-    body = annex5.annex5_xlsx(g.user, app_id)
-    name = annex5.filename(winners.get(g.user, app_id))
-    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return _annex5(app_id, "xlsx")
+
+
+@endpoint(bp, "/winner-applications/<int:app_id>/annex5.docx", "GET", tag="awards", errors=(401, 404),
+          summary="下载附件5 优胜单位申报表（.docx，打印盖章用）")
+def application_docx(app_id: int):
+    return _annex5(app_id, "docx")

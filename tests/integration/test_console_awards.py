@@ -92,6 +92,8 @@ def test_a_unit_files_and_the_county_then_the_city_give_opinions(app, seeded):
         "csrf_token": mtoken, "level": "city", "decision": "approve", "comment": "评为优胜单位"}).status_code == 302
     page = city.get(f"/console/winners/{app_id}").text
     assert "已获奖" in page and "陈明" in page and 'id="opinion-form"' not in page
+    assert city.get(f"/console/winners/{app_id}/annex5.pdf").status_code == 404
+    assert city.get(f"/console/winners/{app_id}/annex5.docx").status_code == 200
     sheet = city.get(f"/console/winners/{app_id}/annex5.xlsx")
     ws = load_workbook(io.BytesIO(sheet.data)).active
     assert ws["B4"].value == "晋城示范煤机制造有限公司" and ws["D6"].value == 0.75 and ws["B10"].value.startswith("同意。评为优胜单位（陈明，")

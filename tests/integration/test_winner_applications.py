@@ -209,3 +209,20 @@ def test_two_filings_at_once_give_409_not_500(client, tokens, monkeypatch):
     assert res.status_code == 409 and "已获奖" not in res.get_json()["error"]["message"]
     assert "不能重复申报" in res.get_json()["error"]["message"]
     assert db.session.scalar(select(func.count()).select_from(WinnerApplication)) == 1
+
+
+def test_annex5_docx_to_print_and_stamp(client, tokens):
+    from docx import Document
+    app = file_one(client, tokens)
+    res = client.get(f"/api/v1/winner-applications/{app['id']}/annex5.docx", headers=auth_header(tokens["unit"]))
+    assert res.status_code == 200 and res.mimetype.endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(res.data))
+    assert [p.text for p in doc.paragraphs[:3]] == ["附件5", "“五小”竞赛优胜单位申报表", "推荐单位（盖章）：城区"]
+    rows = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert rows[0] == ["单位名称", "晋城示范煤机制造有限公司", "法人代表", "李卫东"]
+    assert rows[1] == ["单位性质", "国有企业", "联系电话", "0356-2021234"]
+    assert rows[2] == ["职工总数", "1200", "职工参与率", "80.0%"]
+    assert rows[3] == ["“五小”竞赛开展情况简介"] + [FORM["summary"]] * 3          # merged across
+    assert rows[4][:2] == ["申报单位意见", "同意申报。\n（盖章）　　年　　月　　日"]
+    assert rows[5][:2] == ["县级（产业）意见", "（盖章）　　年　　月　　日"] and rows[6][0] == "市级意见"
+    assert doc.paragraphs[-1].text.startswith("填报人：王海峰") and doc.paragraphs[-1].text.endswith("负责人：李卫东")

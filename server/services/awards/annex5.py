@@ -5,6 +5,7 @@ its stamp-and-date line; 填报人 and 负责人 below. The form's top and its c
 附件2 sheet (review/sheet.py heading, box), so every official form looks alike.
 
     annex5_xlsx(user, app_id) -> bytes       (winner.view)
+    annex5_docx(user, app_id) -> bytes       the same form as Word, to print, sign and stamp
 """
 from __future__ import annotations
 
@@ -75,5 +76,45 @@ def annex5_xlsx(user, app_id: int) -> bytes:
     return out.getvalue()
 
 
-def filename(app) -> str:
-    return f"{t('awards.annex5.title')}-{app.org.name}.xlsx"
+def annex5_docx(user, app_id: int) -> bytes:
+    """The same form as a Word document: the grid as one table (the wide rows merged across the
+    three value columns), 填报人 and 负责人 under it."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+    app = winners.get(user, app_id)
+    spec = lookup("awards.annex5")
+    doc = Document()
+    doc.add_paragraph(spec["annex"])
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(spec["title"])
+    run.bold, run.font.size = True, Pt(18)
+    doc.add_paragraph(spec["stamp"].format(org=area_name(app)))
+    pairs = [(spec["unit_name"], app.org.name, spec["legal_rep"], app.legal_rep),
+             (spec["nature"], app.nature, spec["phone"], app.phone),
+             (spec["employees"], str(app.employees), spec["rate"], f"{winners.rate(app) * 100:.1f}%")]
+    wide = [(spec["summary"], app.summary)] + [(spec[level], opinion_text(app, level, spec))
+                                               for level in ("applicant", "county", "city")]
+    table = doc.add_table(rows=len(pairs) + len(wide), cols=4)
+    table.style = "Table Grid"
+    for r, values in enumerate(pairs):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value or ""
+    for r, (label, value) in enumerate(wide, start=len(pairs)):
+        table.cell(r, 0).text = label
+        merged = table.cell(r, 1).merge(table.cell(r, 3))
+        merged.text = value or ""
+    doc.add_paragraph(f"{spec['filled_by'].format(name=app.filled_by or '')}　　　　"
+                      f"{spec['responsible'].format(name=app.responsible or '')}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+FORMATS = {"xlsx": (annex5_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+           "docx": (annex5_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+
+
+def filename(app, fmt: str = "xlsx") -> str:
+    return f"{t('awards.annex5.title')}-{app.org.name}.{fmt}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, abort, g, redirect, render_template, request, url_for
 
 from ...errors import AppError, FieldErrors
 from ...services import policy
@@ -84,9 +84,11 @@ def winner_opinion(app_id: int):
     return redirect(url_for("console.winner", app_id=app_id, saved=1))
 
 
-@bp.get("/winners/<int:app_id>/annex5.xlsx")
-def winner_annex5(app_id: int):
-    body = annex5.annex5_xlsx(g.user, app_id)
-    name = annex5.filename(winners.get(g.user, app_id))
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+@bp.get("/winners/<int:app_id>/annex5.<fmt>")
+def winner_annex5(app_id: int, fmt: str):
+    if fmt not in annex5.FORMATS:
+        abort(404)
+    build, mimetype = annex5.FORMATS[fmt]
+    body = build(g.user, app_id)
+    name = annex5.filename(winners.get(g.user, app_id), fmt)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
