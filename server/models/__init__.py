@@ -1,5 +1,6 @@
 """One module per aggregate; importing this package registers every table."""
 from .audit import AuditEvent
+from .award import OrgAwardEvidence, OrgAwardItem, OrgAwardSheet, WinnerApplication
 from .certificate import Certificate, SigningKey
 from .chat import InboundMessage, OutboundMessage
 from .conversation import Conversation
@@ -13,6 +14,6 @@ from .score import AwardDecision, Expert, ExpertConflict, PanelSeat, ResultRelea
 from .season import Season
 from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
-__all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "DuplicateFlag", "EntryReview", "LeaderKey", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
+__all__ = ["AuditEvent", "OrgAwardEvidence", "OrgAwardItem", "OrgAwardSheet", "WinnerApplication", "Certificate", "SigningKey", "Conversation", "Delivery", "DuplicateFlag", "EntryReview", "LeaderKey", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User", "AwardDecision", "Expert",
            "ExpertConflict", "PanelSeat", "ResultRelease", "Score"]

@@ -104,12 +104,18 @@ def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
     return []
 
 
+def _award_decided(payload: dict) -> list[tuple[int, str, dict]]:
+    """An organisation award was decided (优秀组织奖, 优胜单位; payload kind, id): its certificate."""
+    from .awards.honours import award_decided
+    return award_decided(payload)
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
             "entry_returned": _review_result, "entry_recommended": _review_result,
             "entry_accepted": _review_result, "entry_not_recommended": _review_result,
             "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
-            "results_released": _results_released}
+            "results_released": _results_released, "award_decided": _award_decided}
 
 
 def handle_event(event_id: int) -> list[int]:

@@ -89,6 +89,25 @@ TABLE: tuple[Grant, ...] = (
     Grant("unit_admin", "stats.view", "subtree"),
     Grant("county_admin", "stats.view", "subtree"),
     Grant("city_admin", "stats.view", "subtree"),
+    # The organisation awards (issue 18 items 5 and 6; RULES.md 优秀组织奖, 优胜单位奖). 优秀组织奖:
+    # a county (or industry union, or unit) puts up its evidence, the city office scores and decides.
+    # 优胜单位 (附件5): a unit files; the county or industry union — or the network's county body
+    # (团县委、县科协、县妇联, RULES: they recommend too) — gives its opinion, then the city office.
+    Grant("unit_admin", "orgaward.view", "subtree"),
+    Grant("county_admin", "orgaward.view", "subtree"),
+    Grant("city_admin", "orgaward.view", "subtree"),
+    Grant("unit_admin", "orgaward.evidence", "subtree"),
+    Grant("county_admin", "orgaward.evidence", "subtree"),
+    Grant("city_admin", "orgaward.score", "subtree"),
+    Grant("city_admin", "orgaward.decide", "subtree"),
+    Grant("unit_admin", "winner.file", "subtree"),
+    Grant("unit_admin", "winner.view", "subtree"),
+    Grant("county_admin", "winner.view", "subtree"),
+    Grant("county_admin", "winner.view", "system"),
+    Grant("city_admin", "winner.view", "subtree"),
+    Grant("county_admin", "winner.opinion_county", "subtree"),
+    Grant("county_admin", "winner.opinion_county", "system"),
+    Grant("city_admin", "winner.opinion_city", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
@@ -153,6 +172,14 @@ DENIED = {
     "report.start": ("errors.report_not_allowed", "report_not_allowed"),
     "report.view": ("errors.forbidden_scope", "out_of_scope"),
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
+    "orgaward.view": ("errors.forbidden_scope", "out_of_scope"),
+    "orgaward.evidence": ("awards.errors.evidence_not_allowed", "evidence_not_allowed"),
+    "orgaward.score": ("awards.errors.city_office_only", "city_admin_only"),
+    "orgaward.decide": ("awards.errors.city_office_only", "city_admin_only"),
+    "winner.file": ("awards.errors.file_not_allowed", "not_your_unit"),
+    "winner.view": ("errors.forbidden_scope", "out_of_scope"),
+    "winner.opinion_county": ("awards.errors.county_opinion_not_allowed", "opinion_not_allowed"),
+    "winner.opinion_city": ("awards.errors.city_office_only", "city_admin_only"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
     "certificate.manage": ("certificate.errors.city_admin_only", "city_admin_only"),

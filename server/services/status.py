@@ -74,6 +74,23 @@ TRANSITIONS: tuple[Row, ...] = (
     Row("scored", "decide", "decided", "results.release", None, "entry_decided"),
 )
 
+# The organisation awards (issue 18 items 5 and 6), the same rows with the organisation concerned
+# as the policy object. 优秀组织奖: the organisation fills its evidence and hands the sheet in, the
+# city office scores and decides. 优胜单位 (附件5): a unit files, the county (or industry union, or
+# the network's county body) gives its opinion, then the city; the city's yes is the award.
+AWARD_TRANSITIONS: tuple[Row, ...] = (
+    Row("open", "submit", "submitted", "orgaward.evidence", None),
+    Row("submitted", "award", "awarded", "orgaward.decide", None, "award_decided"),
+    Row("submitted", "not_award", "not_awarded", "orgaward.decide", None),
+)
+APPLICATION_TRANSITIONS: tuple[Row, ...] = (
+    Row("filed", "county_approve", "county_recommended", "winner.opinion_county", None),
+    Row("filed", "county_refuse", "county_refused", "winner.opinion_county", None),
+    Row("county_recommended", "city_approve", "awarded", "winner.opinion_city", None, "award_decided"),
+    Row("county_recommended", "city_refuse", "city_refused", "winner.opinion_city", None),
+)
+_TABLES = {"org_award": AWARD_TRANSITIONS, "winner_application": APPLICATION_TRANSITIONS}
+
 # The filer may change an entry in the statuses a submit starts from.
 EDITABLE: tuple[str, ...] = tuple(dict.fromkeys(r.source for r in TRANSITIONS if r.action == "submit"))
 
@@ -186,3 +203,29 @@ def waiting_for() -> dict[str, tuple[str, ...]]:
         if row.level is not None:
             out.setdefault(row.level, {})[row.source] = None
     return {level: tuple(statuses) for level, statuses in out.items()}
+
+
+def move(kind: str, obj, action: str, actor: User, org, reason: str | None = None,
+         data: dict | None = None):
+    """An award's status change (kind "org_award" | "winner_application", AWARD_TRANSITIONS /
+    APPLICATION_TRANSITIONS): the row from obj.status (Conflict 409 naming the status when there
+    is none — out of turn, or done already), the policy on `org` (Forbidden 403), then the
+    status, the audit row (<kind>_<to status>) and the row's outbox event (payload: object_type, id) in
+    the caller's transaction."""
+    table = _TABLES[kind]
+    if not any(r.action == action for r in table):
+        raise ValueError(f"unknown status action {action!r}")
+    row = next((r for r in table if r.source == obj.status and r.action == action), None)
+    if row is None:
+        allowed = [r for r in table if r.action == action]
+        policy.require(actor, allowed[0].permission, org)      # not theirs at all: 403 first
+        raise Conflict("awards.errors.wrong_status", code="wrong_status",
+                       status_label=t(f"awards.statuses.{obj.status}"),
+                       action_label=t(f"awards.actions.{action}"))
+    policy.require(actor, row.permission, org)
+    before, obj.status = obj.status, row.target
+    record(actor, f"{kind}_{row.target}", kind, obj.id, from_status=before, to_status=row.target,
+           reason=reason, data=data)
+    if row.event:
+        outbox.emit(row.event, dedupe_key=f"{row.event}:{kind}:{obj.id}", object_type=kind, id=obj.id)
+    return obj

@@ -115,6 +115,30 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("stats.view", "cq_unit"): {"unit", "county", "city"},
     ("stats.view", "zz_station"): {"county_zz", "city"},
     ("stats.view", "city_org"): {"city"},
+    # The organisation awards (issue 18 items 5 and 6): evidence from the organisation (or the
+    # county above it), scores and decisions from the city; 附件5 filed by the unit, the county's
+    # opinion, then the city's.
+    ("orgaward.view", "cq_unit"): {"unit", "county", "city"},
+    ("orgaward.view", "zz_station"): {"county_zz", "city"},
+    ("orgaward.view", "city_org"): {"city"},
+    ("orgaward.evidence", "cq_unit"): {"unit", "county"},
+    ("orgaward.evidence", "zz_station"): {"county_zz"},
+    ("orgaward.evidence", "city_org"): set(),
+    ("orgaward.score", "cq_unit"): {"city"},
+    ("orgaward.score", "city_org"): {"city"},
+    ("orgaward.decide", "zz_station"): {"city"},
+    ("orgaward.decide", "city_org"): {"city"},
+    ("winner.file", "cq_unit"): {"unit"},
+    ("winner.file", "zz_station"): set(),
+    ("winner.file", "city_org"): set(),
+    ("winner.view", "cq_unit"): {"unit", "county", "city"},
+    ("winner.view", "zz_station"): {"county_zz", "city"},
+    ("winner.view", "city_org"): {"city"},
+    ("winner.opinion_county", "cq_unit"): {"county"},
+    ("winner.opinion_county", "zz_station"): {"county_zz"},
+    ("winner.opinion_county", "city_org"): set(),
+    ("winner.opinion_city", "cq_unit"): {"city"},
+    ("winner.opinion_city", "zz_station"): {"city"},
 }
 
 

@@ -9,6 +9,7 @@ from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ...config import INSTANCE_DIR
@@ -53,6 +54,34 @@ def row_values(n: int, e: Entry, unit_names: dict[int, str]) -> list:
             patent_text(e), unit_names.get(e.unit_id, "")]
 
 
+BOX = Border(left=Side(style="thin"), right=Side(style="thin"), top=Side(style="thin"), bottom=Side(style="thin"))
+
+
+def heading(ws, spec: dict, width: int, stamp: str) -> None:
+    """The top of an official form (附件2, 附件5, …): "附件N" in A1, the title merged and centred
+    across the form's width on row 2, the stamp line (推荐单位盖章) on row 3; the sheet named."""
+    ws.title = spec["sheet_name"]
+    ws["A1"] = spec["annex"]
+    end = get_column_letter(width)
+    ws.merge_cells(f"A2:{end}2")
+    ws["A2"] = spec["title"]
+    ws["A2"].font = Font(size=16, bold=True)
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws.merge_cells(f"A3:{end}3")
+    ws["A3"] = stamp
+
+
+def box(cell, *, bold: bool = False, center: bool = False, number_format: str | None = None):
+    """A form cell: thin border, wrapped text, centred vertically (and horizontally for labels)."""
+    cell.border = BOX
+    cell.alignment = Alignment(horizontal="center" if center else None, vertical="center", wrap_text=True)
+    if bold:
+        cell.font = Font(bold=True)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
 def build(org_id: int, season_id: int, level: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> bytes:
     org = db.session.get(Organisation, org_id)
@@ -64,27 +93,15 @@ def build(org_id: int, season_id: int, level: str | None = None,
     spec = lookup("review.sheet")
     wb = Workbook()
     ws = wb.active
-    ws.title = spec["sheet_name"]
-    ws["A1"] = spec["annex"]
-    ws.merge_cells("A2:H2")
-    ws["A2"] = spec["title"]
-    ws["A2"].font = Font(size=16, bold=True)
-    ws["A2"].alignment = Alignment(horizontal="center")
-    ws.merge_cells("A3:H3")
-    ws["A3"] = spec["stamp"].format(org=org.name)
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    heading(ws, spec, len(spec["columns"]), spec["stamp"].format(org=org.name))
     for col, (text, width) in enumerate(zip(spec["columns"], spec["widths"]), start=1):
-        cell = ws.cell(row=4, column=col, value=text)
-        cell.font, cell.border = Font(bold=True), border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = width
+        box(ws.cell(row=4, column=col, value=text), bold=True, center=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
     units = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
         Organisation.id.in_({e.unit_id for e in entries if e.unit_id})))}
     for n, e in enumerate(entries, start=1):
         for col, value in enumerate(row_values(n, e, units), start=1):
-            cell = ws.cell(row=FIRST_ROW + n - 1, column=col, value=value)
-            cell.border, cell.alignment = border, Alignment(vertical="center", wrap_text=True)
+            box(ws.cell(row=FIRST_ROW + n - 1, column=col, value=value))
         if progress is not None and (n % 100 == 0 or n == len(entries)):
             progress(n, len(entries))
     notes_row = FIRST_ROW + len(entries) + 1
