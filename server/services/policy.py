@@ -88,6 +88,17 @@ TABLE: tuple[Grant, ...] = (
     Grant("unit_admin", "stats.view", "subtree"),
     Grant("county_admin", "stats.view", "subtree"),
     Grant("city_admin", "stats.view", "subtree"),
+    # Skill-grade promotions through the contest (技能等级晋升): recorded per person by the unit's
+    # admin, counted once that admin confirms; the levels above read them. Denominators (附件6
+    # where the registry cannot list every unit) are entered by a county or industry union.
+    Grant("unit_admin", "promotion.record", "subtree"),
+    Grant("unit_admin", "promotion.confirm", "subtree"),
+    Grant("unit_admin", "promotion.view", "subtree"),
+    Grant("county_admin", "promotion.view", "subtree"),
+    Grant("city_admin", "promotion.view", "subtree"),
+    Grant("county_admin", "denominator.enter", "subtree"),
+    Grant("county_admin", "denominator.view", "subtree"),
+    Grant("city_admin", "denominator.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
@@ -149,6 +160,11 @@ DENIED = {
     "report.start": ("errors.report_not_allowed", "report_not_allowed"),
     "report.view": ("errors.forbidden_scope", "out_of_scope"),
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
+    "promotion.record": ("tallies.errors.unit_admin_only", "unit_admin_only"),
+    "promotion.confirm": ("tallies.errors.unit_admin_only", "unit_admin_only"),
+    "promotion.view": ("errors.forbidden_scope", "out_of_scope"),
+    "denominator.enter": ("tallies.errors.county_admin_only", "county_admin_only"),
+    "denominator.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
     "season.manage": ("errors.city_admin_only", "city_admin_only"),
