@@ -1,7 +1,7 @@
 """What 附件6 counts besides entries and reports (issue 18 item 1): skill-grade promotions per
 person (技能等级晋升, recorded by the unit, counted once its admin confirms), and denominators a
 county enters per unit type where the registry cannot list every unit (with source and date).
-New tables only, so nothing existing moves.
+Also unit_reports.unit_chosen: the report flow's unit step (nullable; existing reports keep NULL).
 
 Reviewed by hand; runs on SQLite and PostgreSQL.
 
@@ -61,8 +61,13 @@ def upgrade():
     )
     with op.batch_alter_table('denominators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_denominators_org_id'), ['org_id'], unique=False)
+    # The report flow's unit step (a unit admin of two units chooses which one files).
+    with op.batch_alter_table('unit_reports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unit_chosen', sa.Boolean(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('unit_reports', schema=None) as batch_op:
+        batch_op.drop_column('unit_chosen')
     op.drop_table('denominators')
     op.drop_table('skill_promotions')
