@@ -198,6 +198,20 @@ def denominators_for(user: User, org_id) -> list[Denominator]:
                                    .order_by(Denominator.org_id, Denominator.unit_type, Denominator.as_of.desc())))
 
 
+def held_orgs(user: User, action: str, kinds: tuple[str, ...]) -> list[Organisation]:
+    """Nodes of the given kinds (not retired) where the user may do `action`, from the nodes
+    they hold roles on downwards (the console's choices)."""
+    seen: dict[int, Organisation] = {}
+    for assignment in user.roles:
+        below = db.session.scalars(select(Organisation).where(
+            Organisation.path.startswith(assignment.org.path, autoescape=True), Organisation.kind.in_(kinds),
+            Organisation.retired_at.is_(None)).order_by(Organisation.path).limit(500))
+        for org in below:
+            if org.id not in seen and policy.can(user, action, org):
+                seen[org.id] = org
+    return list(seen.values())
+
+
 # -- for the statistics ----------------------------------------------------------------------
 def confirmed_promotions(first: date, last: date) -> dict[int, int]:
     """Confirmed promotions per unit dated first..last (inclusive)."""

@@ -4,10 +4,8 @@ denominators counties enter for 附件6 (issue 18 item 1). The forms post to the
 from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ...errors import AppError
-from ...extensions import db
 from ...models import Organisation
 from ...services import policy, tallies
 from ...services.entries import FieldProblems
@@ -19,16 +17,7 @@ nav.page("denominators", "console.denominators", "console.nav.denominators", "de
 
 
 def _held(action: str, kinds: tuple[str, ...]) -> list[Organisation]:
-    """Nodes of the given kinds where the user may do `action`: their own, then those below."""
-    seen: dict[int, Organisation] = {}
-    for assignment in g.user.roles:
-        below = db.session.scalars(select(Organisation).where(
-            Organisation.path.startswith(assignment.org.path, autoescape=True), Organisation.kind.in_(kinds),
-            Organisation.retired_at.is_(None)).order_by(Organisation.path).limit(500))
-        for org in below:
-            if org.id not in seen and policy.can(g.user, action, org):
-                seen[org.id] = org
-    return list(seen.values())
+    return tallies.held_orgs(g.user, action, kinds)
 
 
 def _top(action: str) -> Organisation:
@@ -54,7 +43,8 @@ def promotions(values=None, errors=None, status=200):
     top = _top("promotion.view")
     units = _held("promotion.record", ("unit",))
     return render_template("console/promotions.html", rows=tallies.promotions_for(g.user, top.id), units=[(u.id, u.name) for u in units],
-                           grades=list(lookup("tallies.grades").items()), values=values or {}, errors=errors or {},
+                           grades=list(lookup("tallies.grades").items()), grade_labels=lookup("tallies.grades"),
+                           values=values or {}, errors=errors or {},
                            can_confirm={u.id for u in _held("promotion.confirm", ("unit",))},
                            labels=lookup("tallies.fields"), saved=request.args.get("saved")), status
 
@@ -84,7 +74,8 @@ def denominators(values=None, errors=None, status=200):
     top = _top("denominator.view")
     return render_template("console/denominators.html", rows=tallies.denominators_for(g.user, top.id),
                            areas=[(a.id, a.name) for a in _held("denominator.enter", tallies.AREA_KINDS)],
-                           unit_types=list(lookup("catalog.unit_types").items()), values=values or {},
+                           unit_types=list(lookup("catalog.unit_types").items()),
+                           type_labels=lookup("catalog.unit_types"), values=values or {},
                            errors=errors or {}, labels=lookup("tallies.fields"),
                            saved=request.args.get("saved")), status
 
