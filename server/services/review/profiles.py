@@ -248,9 +248,8 @@ def write_zip(org_id: int, season_id: int, level: str, progress: Callable[[int, 
                 zf.writestr(f"{stem}.pdf", entry_pdf(e, unit_name, photo))
                 zf.writestr(f"{stem}.docx", entry_docx(e, unit_name, photo))
                 done += 1
-            for e in batch:                 # let the batch go: memory stays flat for large sets
-                if e.leader is not None:
-                    db.session.expunge(e.leader)
-                db.session.expunge(e)
+            for obj in {id(o): o for e in batch for o in (e, e.leader) if o is not None}.values():
+                if obj in db.session:       # let the batch go: memory stays flat for large sets
+                    db.session.expunge(obj)
             if progress is not None:
                 progress(done, total)
