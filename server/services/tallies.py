@@ -157,7 +157,7 @@ def enter_denominator(user: User, org_id, values: dict) -> Denominator:
         if raw in (None, "") and optional:
             counts[field] = None
             continue
-        if isinstance(raw, str) and raw.strip().isdigit():
+        if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 12:
             raw = int(raw.strip())
         if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= top:
             problems.add(field, "tallies.errors.count", max=top)
