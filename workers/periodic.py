@@ -22,6 +22,7 @@ PERIODIC = {
     "draft_nudge": ("workers.reminders.nudge_unfinished_drafts", 600),
     "review_deadlines": ("workers.review.expire_overdue", 3600),
     "report_reminders": ("workers.reminders.remind_missing_reports", 3600),
+    "stale_claims": ("workers.notify.settle_stale_claims", 300),
 }
 
 

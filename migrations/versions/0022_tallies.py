@@ -6,7 +6,7 @@ Also unit_reports.unit_chosen: the report flow's unit step (nullable; existing r
 Reviewed by hand; runs on SQLite and PostgreSQL.
 
 Revision ID: 0022_tallies
-Revises: 0012_review
+Revises: 0023_claimed_at
 Create Date: 2026-11-30 16:05:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0022_tallies'
-down_revision = '0012_review'
+down_revision = '0023_claimed_at'
 branch_labels = None
 depends_on = None
 
