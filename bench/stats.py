@@ -195,7 +195,6 @@ def export_set(user, season, n: int, tmp: Path):
     seconds = time.perf_counter() - t0
     done.set()
     sampler.join()
-    rss_growth = peak[0] - rss_before
     # leave the database as it was for the next size
     db.session.execute(EntryReview.__table__.delete().where(EntryReview.entry_id.in_(ids)))
     db.session.execute(Entry.__table__.delete().where(Entry.id.in_(ids)))
