@@ -1,9 +1,13 @@
 """附件6 statistics for a city of 1,000 units and 100,000 entries (issue 18): server time of the
 whole statistics answer (tables, funnel, participation), and the 附件6 .xlsx export's time and
 peak memory — beside a baseline measured in the same run: one COUNT(*) over the season's
-entries (the least any statistic must read).
+entries (the least any statistic must read). Then the per-entry export (附件3 + 附件4, a PDF and
+a .docx per entry, zipped; the job's own code, review/profiles.write_zip) of a county's
+recommended set of --export-entries entries: time, per-entry time, zip size, and peak memory
+(Python's tracemalloc peak and the process's peak RSS growth), so a 100,000-entry set's
+memory bound can be read off several sizes (--export-entries 200,1000 prints each).
 
-    .venv/bin/python bench/stats.py [--units 1000] [--entries 100000] [--runs 7]
+    .venv/bin/python bench/stats.py [--units 1000] [--entries 100000] [--runs 7] [--export-entries 1000]
     .venv/bin/python bench/stats.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Goal (issue 18): statistics under 200 ms on PostgreSQL (median of the runs). Runs alternate the
@@ -17,6 +21,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from datetime import timedelta
@@ -85,6 +90,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--export-entries", default="1000",
+                        help="sizes of the 附件3/附件4 set to export, comma-separated (0: skip)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wuxiao-bench-stats-"))
     os.environ.update(APP_ENV="test", SECRET_KEY="bench", INSTANCE_DIR=str(tmp / "instance"),
@@ -127,11 +134,85 @@ def main() -> None:
         export_ms = (time.perf_counter() - t0) * 1000
         peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
         tracemalloc.stop()
+        exports = [export_set(user, season, int(n), tmp) for n in args.export_entries.split(",") if int(n) > 0]
     b, f = statistics.median(base), statistics.median(full)
     print(f"baseline COUNT(*) of the season's entries: median {b:.1f} ms  (runs: {', '.join(f'{x:.0f}' for x in base)})")
     print(f"statistics (附件6 + funnel + participation): median {f:.1f} ms  (runs: {', '.join(f'{x:.0f}' for x in full)})"
           f"  = {f / b:.1f}× the baseline; goal < 200 ms: {'met' if f < 200 else 'MISSED'}")
     print(f"附件6 .xlsx export: {export_ms:.0f} ms, {len(body) / 1024:.0f} KiB, peak Python memory {peak:.1f} MiB")
+    for n, seconds, size, rss_before, rss_peak in exports:
+        print(f"附件3/附件4 set of {n} entries (PDF + .docx each, zipped): {seconds:.1f} s = {seconds / n * 1000:.0f} ms "
+              f"per entry (100,000 at this rate: {seconds / n * 100_000 / 3600:.1f} h), zip {size / 2 ** 20:.1f} MiB; "
+              f"process RSS {rss_before:.0f} MiB before, peak {rss_peak:.0f} MiB while exporting "
+              f"(growth {rss_peak - rss_before:.0f} MiB; bound 200 MB)")
+
+
+def export_set(user, season, n: int, tmp: Path):
+    """A county's recommended set of n entries with leaders, exported the job's way."""
+    from sqlalchemy import insert, select
+
+    from server.extensions import db
+    from server.models import Entry, EntryReview, Organisation, Person
+    from server.services.review import profiles
+    from server.timeutil import utcnow
+
+    county = db.session.scalar(select(Organisation).where(Organisation.name == "县0"))
+    unit = db.session.scalar(select(Organisation).where(Organisation.parent_id == county.id).limit(1))
+    other = db.session.scalar(select(Organisation).where(Organisation.name == "晋城市"))
+    now = utcnow()
+    leader = Person(name="张建国", gender="male", birth_month="1985-06", work_start="2006-07",
+                    political_status="中共党员", skill_level="技师", education="大学专科",
+                    highest_honor="晋城市五一劳动奖章", bio="2006年参加工作，一直从事综采设备维修，先后任维修工、班长。" * 4,
+                    deeds="带领班组5人攻关3个月，完成设计、试制和改进，装置运行稳定。" * 5)
+    db.session.add(leader)
+    db.session.flush()
+    start = db.session.scalar(select(func_max(Entry.id))) or 0
+    db.session.execute(insert(Entry), [
+        {"season_id": season.id, "created_by_id": user.id, "status": "county_recommended", "unit_id": unit.id,
+         "title": f"皮带输送机自动纠偏装置第{i}号", "started_on": "2025-01", "completed_on": "2025-09",
+         "patent_granted": i % 3 == 0, "patent_number": "ZL202021234567.2" if i % 3 == 0 else None,
+         "summary": "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。" * 6,
+         "leader_id": leader.id, "filled_by": "张建国", "responsible_person": "李华", "version": 1,
+         "created_at": now, "updated_at": now, "submitted_at": now} for i in range(n)])
+    ids = list(db.session.scalars(select(Entry.id).where(Entry.id > start, Entry.status == "county_recommended")))
+    db.session.execute(insert(EntryReview), [{"entry_id": i, "unit_org_id": unit.id, "county_org_id": county.id,
+                                              "city_org_id": other.id} for i in ids])
+    db.session.commit()
+    out = tmp / f"set-{n}.zip"
+    import gc
+    gc.collect()
+    rss_before = _rss_mib()
+    peak = [rss_before]
+    done = threading.Event()
+
+    def sample():                      # the process's resident memory, every 50 ms, while it runs
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _rss_mib())
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()          # no tracemalloc here: it slows fontTools several times over
+    profiles.write_zip(county.id, season.id, "county", None, out)
+    seconds = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    # leave the database as it was for the next size
+    db.session.execute(EntryReview.__table__.delete().where(EntryReview.entry_id.in_(ids)))
+    db.session.execute(Entry.__table__.delete().where(Entry.id.in_(ids)))
+    db.session.commit()
+    return n, seconds, out.stat().st_size, rss_before, peak[0]
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def func_max(column):
+    from sqlalchemy import func
+    return func.max(column)
 
 
 if __name__ == "__main__":

@@ -29,3 +29,10 @@ def sweep_reminders() -> int:
 def nudge_unfinished_drafts() -> int:
     from server.services.nudges import nudge_unfinished
     return nudge_unfinished()
+
+
+@with_app
+@repeats("report_reminders")
+def remind_missing_reports() -> int:
+    from server.services.report_reminders import remind_missing
+    return remind_missing()

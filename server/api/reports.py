@@ -8,7 +8,8 @@ from flask import g, request
 from pydantic import BaseModel, Field, StrictInt, ValidationError as PydanticError
 
 from ..models import UnitReport
-from ..services import reports
+from ..errors import ValidationError
+from ..services import report_summaries, reports
 from . import bp
 from .endpoint import endpoint
 from .validation import translate_pydantic_error
@@ -99,3 +100,61 @@ def missing_reports():
     q = read_query(MissingQuery)
     return MissingOut(month=q.month, units=[UnitRefOut(id=o.id, name=o.name)
                                             for o in reports.missing(g.user, q.org_id, q.month)])
+
+
+class SummaryOut(BaseModel):
+    id: int
+    org_id: int
+    org_name: str
+    kind: str
+    period: str
+    period_label: str
+    summary: str
+    attachment_url: str
+    filed_at: datetime
+
+
+class SummaryListOut(BaseModel):
+    summaries: list[SummaryOut]
+
+
+class OrgQuery(BaseModel):
+    org_id: int = Field(ge=1, le=2 ** 31 - 1)
+
+
+def summary_out(r: UnitReport) -> SummaryOut:
+    return SummaryOut(id=r.id, org_id=r.org_id, org_name=r.org.name, kind=r.kind, period=r.period,
+                      period_label=report_summaries.label(r.kind, r.period), summary=r.summary,
+                      attachment_url=f"/api/v1/reports/summaries/{r.id}/attachment", filed_at=r.filed_at)
+
+
+@endpoint(bp, "/reports/summaries", "POST", response=SummaryOut, tag="reports", success=201,
+          summary="提交半年或全年总结（multipart：org_id, kind=half_year|year, period, summary, file）",
+          errors=(400, 401, 403, 404, 409, 413),
+          multipart={"org_id": "基层单位编号", "kind": "half_year | year", "period": "2026-H1 / 2026",
+                     "summary": "总结正文", "file": "盖章的总结（pdf 或图片）"})
+def file_summary(payload=None):
+    if request.mimetype != "multipart/form-data":
+        raise ValidationError("reports.summary.errors.file", code="file_missing", field="file")
+    form = request.form
+    raw_org = form.get("org_id", "")
+    org_id = int(raw_org) if raw_org.isdigit() and len(raw_org) < 11 else 0
+    upload = request.files.get("file")
+    content = (upload.read(), upload.filename or "summary") if upload is not None else None
+    values = {k: form.get(k) for k in ("kind", "period", "summary")}
+    return summary_out(report_summaries.file_summary(g.user, org_id, values, content)), 201
+
+
+@endpoint(bp, "/reports/summaries", "GET", response=SummaryListOut, tag="reports",
+          summary="管理范围内各单位的半年和全年总结（?org_id=）", errors=(400, 401, 403, 404))
+def list_summaries():
+    q = read_query(OrgQuery)
+    return SummaryListOut(summaries=[summary_out(r) for r in report_summaries.summaries_for(g.user, q.org_id)])
+
+
+@endpoint(bp, "/reports/summaries/<int:report_id>/attachment", "GET", tag="reports", errors=(401, 404),
+          summary="下载总结的附件")
+def summary_attachment(report_id: int):
+    from flask import send_file
+    path, content_type, filename = report_summaries.attachment_of(g.user, report_id)
+    return send_file(path, mimetype=content_type, as_attachment=True, download_name=filename)

@@ -56,7 +56,7 @@ def my_entries():
 
 
 @endpoint(bp, "/review/sheets", "POST", body=SheetIn, response=SheetJobOut, tag="review",
-          errors=(400, 401, 403, 404), summary="生成附件2推荐表（format=xlsx 或 docx，后台任务）")
+          errors=(400, 401, 403, 404), summary="生成附件2推荐表（format=xlsx 或 docx），或附件3成果简介和附件4带头人简介（format=zip：每项一份 PDF 和 .docx），后台任务")
 def request_sheet(payload: SheetIn):
     return sheet.request(g.user, payload.org_id, payload.season_id, payload.level, payload.format), 202
 
@@ -68,11 +68,12 @@ def sheet_state(job_id: str):
 
 
 @endpoint(bp, "/review/sheets/<job_id>/file", "GET", tag="review", errors=(401, 404),
-          summary="下载生成好的推荐表（.xlsx / .docx）")
+          summary="下载生成好的推荐表（.xlsx / .docx）或附件3/附件4 压缩包（.zip）")
 def sheet_file(job_id: str):
     path = sheet.file_for(g.user, job_id)
     fmt = path.suffix.lstrip(".")
-    return send_file(path, as_attachment=True, download_name=f"附件2推荐表.{fmt}", mimetype=sheet.FORMATS[fmt][1])
+    _, mimetype, name, _ = sheet.FORMATS[fmt]
+    return send_file(path, as_attachment=True, download_name=name, mimetype=mimetype)
 
 
 @endpoint(bp, "/attachments/<int:attachment_id>", "GET", tag="entries", errors=(401, 404),

@@ -119,7 +119,7 @@ class SheetIn(StrictIn):
     org_id: int
     season_id: int
     level: Literal["unit", "county", "city"] | None = None
-    format: Literal["xlsx", "docx"] = "xlsx"
+    format: Literal["xlsx", "docx", "zip"] = "xlsx"
 
 
 class ScanForm(StrictIn):

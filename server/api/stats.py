@@ -31,6 +31,8 @@ class GroupOut(BaseModel):
     entries: int
     patented: int
     applied: int
+    skill_promotions: int = Field(description="技能等级晋升（人）：经确认的逐人登记，没有登记的单位按月报合计")
+    denominator_entered: bool = Field(description="参与率的分母是否用了县（区）填报的统计基数（见 definitions.denominators）")
 
 
 class Table1Out(BaseModel):

@@ -583,14 +583,27 @@ def parse_text(value, *, min_len: int = 1, max_len: int = 2000) -> str:
 
 # -- counts -----------------------------------------------------------------------------------
 _COUNT_WORDS = ("人次", "次", "个", "人", "名", "位", "项", "场", "件", "期", "多", "余", "来", "左右", "约", "大约", "共",
-                "一共")   # 120多人, 五十余名, 三十来人: the base figure, as for amounts
+                "一共", "大概", "差不多", "将近", "近")   # 120多人, 五十余名, 三十来人: the base figure, as for amounts
 _NONE_WORDS = {"没有", "无", "没", "一次也没有", "一个也没有", "没开展", "零"}
+
+
+_APPROX_COUNT = ("多", "余", "来", "左右", "约", "大约", "大概", "差不多", "将近", "近")
 
 
 def parse_count(value, *, max_value: int = 10 ** 6) -> int:
     """A whole number of times, people or items: 3, 三次, 十二人, 1,200人, 一百二十名, 没有 → 0.
     Refuses fractions (2.5人), negatives, and figures above `max_value` (a monthly report with
-    more participants than plausible is a typo, not data)."""
+    more participants than plausible is a typo, not data). 120多人 is read as 120 (see read_count)."""
+    return read_count(value, max_value=max_value)[0]
+
+
+def read_count(value, *, max_value: int = 10 ** 6) -> tuple[int, bool]:
+    """(the count, whether the answer said it is approximate: 120多人, 五十余名, 约30人, 30人左右)."""
+    approximate = isinstance(value, str) and any(w in normalise(value) for w in _APPROX_COUNT)
+    return _parse_count(value, max_value=max_value), approximate
+
+
+def _parse_count(value, *, max_value: int) -> int:
     if isinstance(value, bool):
         raise AnswerError("count_unclear")
     if isinstance(value, int):

@@ -39,6 +39,9 @@ class Context:
     # NeedsConfirmation instead of being stored or refused. `confirmed`: this answer was confirmed.
     confirmable: bool = False
     confirmed: bool = False
+    # The organisations a `report_unit` answer may name (the units the user files reports for;
+    # the service that builds the context decides which, by the policy table).
+    units: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,40 @@ def _parse_amount(step: Step, raw, ctx: Context):
 register("amount", AnswerType(_parse_amount,
                               display=lambda step, value, ctx: lookup("dialogue.amount_display").format(
                                   amount=f"{Decimal(value).normalize():f}")))
-register("count", AnswerType(lambda step, raw, ctx: parsers.parse_count(raw, max_value=step.max)))
+def _parse_count(step: Step, raw, ctx: Context) -> int:
+    """A count. In the dialogue an approximate one (120多人, 五十余名, 约30人) is confirmed back
+    ("按 120 人记录，对吗？") before it is stored as its base figure; form mode stores the base."""
+    number, approximate = parsers.read_count(raw, max_value=step.max)
+    if approximate and ctx.confirmable and not ctx.confirmed:
+        raise NeedsConfirmation("answers.count_confirm", declined="answers.count_declined", count=number)
+    return number
+
+
+def _report_unit_options(step: Step, ctx: Context) -> list[Option]:
+    return [Option(str(o.id), o.name) for o in ctx.units]
+
+
+def _parse_report_unit(step: Step, raw, ctx: Context) -> int:
+    options = _report_unit_options(step, ctx)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if str(raw) in {o.code for o in options}:
+            return raw
+        raise AnswerError("report_unit_unknown", units="、".join(o.label for o in options))
+    try:
+        return int(parsers.parse_choice(raw, options))
+    except AnswerError as exc:
+        if exc.key == "choice_empty":
+            raise
+        raise AnswerError("report_unit_unknown", units="、".join(o.label for o in options)) from None
+
+
+def _show_report_unit(step: Step, value, ctx: Context) -> str:
+    org = db.session.get(Organisation, value)
+    return org.name if org is not None else str(value)
+
+
+register("count", AnswerType(_parse_count))
+register("report_unit", AnswerType(_parse_report_unit, _report_unit_options, _show_report_unit))
 register("mobile", AnswerType(_plain(parsers.parse_mobile)))
 register("gender", AnswerType(_plain(parsers.parse_gender),
                               lambda step, ctx: [Option(code, label) for code, label in lookup("catalog.genders").items()],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,9 +32,16 @@ class UnitReport(db.Model):
     problems: Mapped[str | None] = mapped_column(Text)            # 存在问题
     summary: Mapped[str | None] = mapped_column(Text)             # 总结 text (half-year / year)
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id", ondelete="SET NULL"))
+    # The dialogue's unit step: True once the unit is settled (chosen, or the filer's only unit).
+    unit_chosen: Mapped[bool | None] = mapped_column(Boolean)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     filed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     org: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def chosen_unit_id(self) -> int | None:
+        """The unit, once settled (the report flow's step `report.unit`)."""
+        return self.org_id if self.unit_chosen else None

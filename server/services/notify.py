@@ -110,12 +110,18 @@ def _award_decided(payload: dict) -> list[tuple[int, str, dict]]:
     return award_decided(payload)
 
 
+def _report_missing(payload: dict) -> list[tuple[int, str, dict]]:
+    from .report_reminders import recipients
+    return recipients(payload)
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
             "entry_returned": _review_result, "entry_recommended": _review_result,
             "entry_accepted": _review_result, "entry_not_recommended": _review_result,
             "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
-            "results_released": _results_released, "award_decided": _award_decided}
+            "results_released": _results_released, "award_decided": _award_decided,
+            "report_missing": _report_missing}
 
 
 def handle_event(event_id: int) -> list[int]:

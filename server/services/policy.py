@@ -108,6 +108,17 @@ TABLE: tuple[Grant, ...] = (
     Grant("county_admin", "winner.opinion_county", "subtree"),
     Grant("county_admin", "winner.opinion_county", "system"),
     Grant("city_admin", "winner.opinion_city", "subtree"),
+    # Skill-grade promotions through the contest (技能等级晋升): recorded per person by the unit's
+    # admin, counted once that admin confirms; the levels above read them. Denominators (附件6
+    # where the registry cannot list every unit) are entered by a county or industry union.
+    Grant("unit_admin", "promotion.record", "subtree"),
+    Grant("unit_admin", "promotion.confirm", "subtree"),
+    Grant("unit_admin", "promotion.view", "subtree"),
+    Grant("county_admin", "promotion.view", "subtree"),
+    Grant("city_admin", "promotion.view", "subtree"),
+    Grant("county_admin", "denominator.enter", "subtree"),
+    Grant("county_admin", "denominator.view", "subtree"),
+    Grant("city_admin", "denominator.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
     # Certificates are withdrawn by the city office (with a reason, audited).
@@ -180,6 +191,11 @@ DENIED = {
     "winner.view": ("errors.forbidden_scope", "out_of_scope"),
     "winner.opinion_county": ("awards.errors.county_opinion_not_allowed", "opinion_not_allowed"),
     "winner.opinion_city": ("awards.errors.city_office_only", "city_admin_only"),
+    "promotion.record": ("tallies.errors.unit_admin_only", "unit_admin_only"),
+    "promotion.confirm": ("tallies.errors.unit_admin_only", "unit_admin_only"),
+    "promotion.view": ("errors.forbidden_scope", "out_of_scope"),
+    "denominator.enter": ("tallies.errors.county_admin_only", "county_admin_only"),
+    "denominator.view": ("errors.forbidden_scope", "out_of_scope"),
     "season.manage_reminders": ("errors.city_admin_only", "city_admin_only"),
     "certificate.revoke": ("certificate.errors.city_admin_only", "city_admin_only"),
     "certificate.manage": ("certificate.errors.city_admin_only", "city_admin_only"),

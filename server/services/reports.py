@@ -32,7 +32,7 @@ from .entries import FieldProblems
 
 FLOW_KEY = "flow_report"
 # canonical report field → UnitReport attribute
-ATTRS = {"report.period": "period", "report.activities": "activities", "report.participants": "participants",
+ATTRS = {"report.unit": "chosen_unit_id", "report.period": "period", "report.activities": "activities", "report.participants": "participants",
          "report.entries": "entries", "report.promotions": "promotions", "report.problems": "problems"}
 
 
@@ -51,14 +51,17 @@ def reporting_units(user: User) -> list[Organisation]:
 
 
 def context(user: User, report: UnitReport) -> Context:
-    return Context(user=user, entry=None, season=None, today=china_today(), content_verdicts={}, subject=report)
+    return Context(user=user, entry=None, season=None, today=china_today(), content_verdicts={}, subject=report,
+                   confirmable=True, units=reporting_units(user))
 
 
 def start_draft(user: User) -> UnitReport:
     units = reporting_units(user)
     if not units:
         raise AppError("reports.no_unit", code="no_unit", status=403)
-    report = UnitReport(org_id=units[0].id, org=units[0], kind="month", created_by_id=user.id)
+    # One unit: it is settled. Several: the flow's first step asks which (report.unit).
+    report = UnitReport(org_id=units[0].id, org=units[0], kind="month", created_by_id=user.id,
+                        unit_chosen=True if len(units) == 1 else None)
     db.session.add(report)
     db.session.flush()
     return report
@@ -70,14 +73,27 @@ def latest_draft(user: User) -> UnitReport | None:
 
 
 def _taken(report: UnitReport, period: str) -> UnitReport | None:
+    return _taken_for(report.org_id, report, period)
+
+
+def _taken_for(org_id: int, report: UnitReport, period: str) -> UnitReport | None:
     return db.session.scalar(select(UnitReport).where(
-        UnitReport.org_id == report.org_id, UnitReport.kind == report.kind,
+        UnitReport.org_id == org_id, UnitReport.kind == report.kind,
         UnitReport.period == period, UnitReport.id != report.id))
 
 
 def _store(ctx: Context, step: Step, raw) -> None:
     report: UnitReport = ctx.subject
     value = parse_answer(step, raw, ctx)
+    if step.field == "report.unit":
+        org = db.session.get(Organisation, value)
+        policy.require(ctx.user, "report.file", org)
+        other = _taken_for(org.id, report, report.period) if report.period else None
+        if other is not None:
+            raise AnswerError("report_duplicate", month=report.period, unit=org.name,
+                              state=lookup("reports.filed" if other.filed_at else "reports.draft"))
+        report.org_id, report.org, report.unit_chosen = org.id, org, True
+        return
     if step.field == "report.period" and value is not None:
         # A month answer may carry a day (2026年10月5日 → "2026-10-05"); a report is for the month,
         # and the day would slip past the once-a-month check (and overflow the 7-character column).
@@ -129,10 +145,13 @@ def file_whole(user: User, org_id: int, values: dict[str, object]) -> UnitReport
     if org is None or org.kind != "unit":
         raise NotFound("reports.unit_not_found", code="unit_not_found")
     policy.require(user, "report.file", org)
-    report = UnitReport(org_id=org.id, org=org, kind="month", created_by_id=user.id)
+    report = UnitReport(org_id=org.id, org=org, kind="month", created_by_id=user.id, unit_chosen=True)
     ctx = context(user, report)
+    ctx.confirmable = False            # form mode cannot ask back: 120多 is stored as 120
     problems = []
     for step in steps():
+        if step.field == "report.unit":                # given as org_id
+            continue
         raw = values.get(step.field.removeprefix("report."))
         if raw is None or raw == "":
             if not step.optional:

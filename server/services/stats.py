@@ -28,8 +28,8 @@ from sqlalchemy import case, func, select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Entry, Organisation, Season, UnitReport, User
-from ..texts import t
-from . import policy
+from ..texts import lookup, t
+from . import policy, tallies
 from .seasons import get_season
 
 NOT_COLLECTED = ("draft", "withdrawn")
@@ -42,13 +42,14 @@ _STAGE_OF = {"returned": "submitted", "not_recommended": "submitted", "ineligibl
 
 @dataclass
 class UnitFigures:
-    org: Organisation
+    org: UnitRow
     entries: int = 0
     patented: int = 0
     applied: int = 0
     benefit: Decimal = Decimal(0)
     people: int = 0
     active_report: bool = False
+    promotions: int = 0             # confirmed per-person records, else the monthly reports' sum
     takes_part: bool = False
     statuses: dict = field(default_factory=dict)     # status → entries (all, drafts included)
 
@@ -65,14 +66,47 @@ def season_months(season: Season) -> tuple[str, str]:
     return season.organise_start.strftime("%Y-%m"), season.publish_end.strftime("%Y-%m")
 
 
-def _units(org: Organisation) -> dict[int, Organisation]:
+@dataclass(frozen=True)
+class UnitRow:
+    """The columns of a registry node the statistics read (not an ORM object: a city has
+    thousands of units, and loading them whole was a third of the answer's time)."""
+    id: int
+    kind: str
+    path: str
+    unit_type: str | None
+    system: str | None
+    employee_count: int | None
+    model_key: bool
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+def _units(org: Organisation) -> dict[int, UnitRow]:
     """Units (基层单位) of the subtree, retired ones left out (they are no longer counted)."""
-    rows = db.session.scalars(select(Organisation).where(
-        Organisation.path.startswith(org.path, autoescape=True), Organisation.kind.in_(("unit", "team"))))
-    return {o.id: o for o in rows if o.retired_at is None}
+    rows = db.session.execute(select(
+        Organisation.id, Organisation.kind, Organisation.path, Organisation.unit_type, Organisation.system,
+        Organisation.employee_count, Organisation.model_key).where(
+        Organisation.path.startswith(org.path, autoescape=True), Organisation.kind.in_(("unit", "team")),
+        Organisation.retired_at.is_(None)))
+    return {r[0]: UnitRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows}
 
 
-def _unit_of(org: Organisation, units: dict[int, Organisation]) -> int | None:
+def _area_of(org: Organisation, nodes: dict[int, UnitRow]) -> dict[int, int]:
+    """unit id → the county or industry union inside org's subtree that it belongs to (the
+    nearest one above it); units outside any (or org's own subtree being one unit) are left out."""
+    area_ids = set(db.session.scalars(select(Organisation.id).where(
+        Organisation.path.startswith(org.path, autoescape=True), Organisation.kind.in_(tallies.AREA_KINDS))))
+    out = {}
+    for unit_id, row in nodes.items():
+        for ancestor in reversed(row.ancestor_ids()):
+            if ancestor in area_ids:
+                out[unit_id] = ancestor
+                break
+    return out
+
+
+def _unit_of(org: UnitRow, units: dict[int, UnitRow]) -> int | None:
     """The unit an entry's 完成单位 counts for: itself, or for a team the nearest unit above."""
     for ancestor in reversed(org.ancestor_ids()):
         if ancestor in units and units[ancestor].kind == "unit":
@@ -107,14 +141,20 @@ def figures(org: Organisation, season: Season) -> dict[int, UnitFigures]:
         f.benefit += Decimal(benefit or 0)
     first, last = season_months(season)
     reports = db.session.execute(
-        select(UnitReport.org_id, func.max(UnitReport.participants), func.max(UnitReport.activities))
+        select(UnitReport.org_id, func.max(UnitReport.participants), func.max(UnitReport.activities),
+               func.sum(UnitReport.promotions))
         .where(UnitReport.kind == "month", UnitReport.filed_at.is_not(None),
                UnitReport.period >= first, UnitReport.period <= last)
         .group_by(UnitReport.org_id))
-    for org_id, people, activities in reports:
+    for org_id, people, activities, promotions in reports:
         if org_id in out:
             out[org_id].people = int(people or 0)
             out[org_id].active_report = bool(activities)
+            out[org_id].promotions = int(promotions or 0)
+    # Per-person records confirmed by the unit replace the monthly reports' count for that unit.
+    for org_id, n in tallies.confirmed_promotions(season.organise_start.replace(day=1), season.publish_end).items():
+        if org_id in out:
+            out[org_id].promotions = n
     rule = (season.settings or {}).get("participation", {}).get("unit", "entry_or_report")
     for f in out.values():
         f.takes_part = {"entry": f.entries > 0, "report": f.active_report,
@@ -126,32 +166,56 @@ def _rate(part: int | Decimal, whole: int | Decimal) -> float | None:
     return round(float(part) / float(whole), 4) if whole else None
 
 
-def _group(units: list[UnitFigures]) -> dict:
+@dataclass
+class Denominators:
+    """What counties entered (issue 18 item 1) for the areas inside the subtree, by (area id,
+    unit type), and each unit's area: a group's rate divides by the entered figure for those
+    areas and by the registry's count elsewhere."""
+    entered: dict
+    area_of: dict
+
+
+def _group(units: list[UnitFigures], dens: Denominators | None = None, types: tuple[str, ...] = ()) -> dict:
     """Units taking part and their rate; people taking part over employees; entry figures."""
     taking = [f for f in units if f.takes_part]
+    n_units = len(units)
     employees = sum(f.org.employee_count or 0 for f in units)
+    entered = False
+    for (area_id, unit_type), d in (dens.entered.items() if dens else ()):
+        if unit_type not in types:
+            continue
+        listed = [f for f in units if f.org.unit_type == unit_type and dens.area_of.get(f.org.id) == area_id]
+        n_units += d.units - len(listed)
+        if d.employees is not None:
+            employees += d.employees - sum(f.org.employee_count or 0 for f in listed)
+        entered = True
     people = sum(f.people for f in taking)
     return {
-        "units": len(units), "units_taking_part": len(taking), "unit_rate": _rate(len(taking), len(units)),
+        "units": n_units, "units_taking_part": len(taking), "unit_rate": _rate(len(taking), n_units),
         "employees": employees, "people_taking_part": people, "people_rate": _rate(people, employees),
         "model_key_units": sum(1 for f in units if f.org.model_key),
         "model_key_taking_part": sum(1 for f in taking if f.org.model_key),
         "benefit_wan_yuan": float(sum((f.benefit for f in units), Decimal(0))),
         "entries": sum(f.entries for f in units), "patented": sum(f.patented for f in units),
-        "applied": sum(f.applied for f in units),
+        "applied": sum(f.applied for f in units), "skill_promotions": sum(f.promotions for f in units),
+        "denominator_entered": entered,
     }
 
 
-def table1(units: list[UnitFigures]) -> dict[str, dict]:
+UNION_TYPES = {"all_units": None, "enterprises": ENTERPRISES, "state_owned": ("state_owned",),
+               "non_public": ("non_public",), "public_institution": ("public_institution",)}
+
+
+def table1(units: list[UnitFigures], dens: Denominators | None = None) -> dict[str, dict]:
     """附件6 (一), the union system: all its units, enterprises (state-owned and non-public) and
-    public institutions."""
+    public institutions. Rates divide by a county's entered denominator where it gave one."""
     union = [f for f in units if f.org.system == "union"]
-    by_type = defaultdict(list)
-    for f in union:
-        by_type[f.org.unit_type].append(f)
-    return {"all_units": _group(union), "enterprises": _group([f for f in union if f.org.unit_type in ENTERPRISES]),
-            "state_owned": _group(by_type["state_owned"]), "non_public": _group(by_type["non_public"]),
-            "public_institution": _group(by_type["public_institution"])}
+    every = tuple(lookup("catalog.unit_types"))
+    out = {}
+    for key, types in UNION_TYPES.items():
+        types = types or every
+        out[key] = _group([f for f in union if f.org.unit_type in types], dens, types)
+    return out
 
 
 def table2(units: list[UnitFigures]) -> dict[str, dict]:
@@ -174,10 +238,11 @@ def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
     org, season = _scope(user, org_id, season_id)
     per_unit = figures(org, season)
     units = list(per_unit.values())
-    out = {"org": org, "season": season, "table1": table1(units), "table2": table2(units),
-           "definitions": definitions(season)}
+    dens = denominators(org, season, per_unit)
+    out = {"org": org, "season": season, "table1": table1(units, dens), "table2": table2(units),
+           "definitions": definitions(season, dens)}
     if by_area:
-        out["areas"] = [(area, table1(inside), table2(inside)) for area in areas(org)
+        out["areas"] = [(area, table1(inside, dens), table2(inside)) for area in areas(org)
                         for inside in [[f for f in units if area.contains(f.org)]]]
     if with_overview:
         out["funnel"] = _funnel(per_unit)
@@ -185,14 +250,40 @@ def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
     return out
 
 
-def definitions(season: Season) -> dict[str, str]:
-    """How each figure was computed, in Chinese, following the season's `participation` setting."""
+def denominators(org: Organisation, season: Season, per_unit: dict[int, UnitFigures]) -> Denominators:
+    """The denominators entered for areas inside org's subtree, the latest by the season's end."""
+    latest = tallies.latest_denominators(season.publish_end)
+    if not latest:
+        return Denominators({}, {})
+    area_of = _area_of(org, {i: f.org for i, f in per_unit.items()})
+    inside = set(db.session.scalars(select(Organisation.id).where(
+        Organisation.path.startswith(org.path, autoescape=True), Organisation.kind.in_(tallies.AREA_KINDS))))
+    return Denominators({k: d for k, d in latest.items() if k[0] in inside}, area_of)
+
+
+def definitions(season: Season, dens: Denominators | None = None) -> dict[str, str]:
+    """How each figure was computed, in Chinese, following the season's `participation` setting,
+    and which denominator each rate of table (一) divided by."""
     rule = (season.settings or {}).get("participation", {}).get("unit", "entry_or_report")
     first, last = season_months(season)
-    return {"unit_taking_part": t(f"stats.definitions.unit_{rule}", first=first, last=last),
-            "people_taking_part": t("stats.definitions.people", first=first, last=last),
-            "entries": t("stats.definitions.entries"), "benefit": t("stats.definitions.benefit"),
-            "rates": t("stats.definitions.rates")}
+    out = {"unit_taking_part": t(f"stats.definitions.unit_{rule}", first=first, last=last),
+           "people_taking_part": t("stats.definitions.people", first=first, last=last),
+           "entries": t("stats.definitions.entries"), "benefit": t("stats.definitions.benefit"),
+           "rates": t("stats.definitions.rates"),
+           "skill_promotions": t("tallies.definitions.promotions", first=first, last=last)}
+    types = lookup("catalog.unit_types")
+    lines = []
+    for unit_type in ("state_owned", "non_public", "public_institution"):
+        used = [d for (_, ut), d in sorted((dens.entered if dens else {}).items()) if ut == unit_type]
+        if not used:
+            continue
+        areas_text = "、".join(t("tallies.definitions.denominator_area", area=d.org.name, units=d.units,
+                                 employees=d.employees if d.employees is not None else "—", source=d.source,
+                                 as_of=d.as_of.isoformat()) for d in used)
+        lines.append(t("tallies.definitions.denominator_entered", group=types[unit_type], areas=areas_text))
+    out["denominators"] = "；".join(lines) if lines else t("tallies.definitions.denominator_registry",
+                                                           group=t("stats.union_system"))
+    return out
 
 
 def funnel(user: User, org_id: int, season_id: int) -> list[dict]:

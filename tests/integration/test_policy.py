@@ -139,6 +139,20 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("winner.opinion_county", "city_org"): set(),
     ("winner.opinion_city", "cq_unit"): {"city"},
     ("winner.opinion_city", "zz_station"): {"city"},
+    ("promotion.record", "cq_unit"): {"unit"},
+    ("promotion.record", "zz_station"): set(),
+    ("promotion.record", "city_org"): set(),
+    ("promotion.confirm", "cq_unit"): {"unit"},
+    ("promotion.confirm", "zz_station"): set(),
+    ("promotion.view", "cq_unit"): {"unit", "county", "city"},
+    ("promotion.view", "zz_station"): {"county_zz", "city"},
+    ("promotion.view", "city_org"): {"city"},
+    ("denominator.enter", "cq_county"): {"county"},
+    ("denominator.enter", "cq_unit"): {"county"},          # in its subtree; the service wants a county
+    ("denominator.enter", "zz_station"): {"county_zz"},
+    ("denominator.enter", "city_org"): set(),
+    ("denominator.view", "cq_county"): {"county", "city"},
+    ("denominator.view", "city_org"): {"city"},
 }
 
 
@@ -185,7 +199,7 @@ def world(seeded):
     db.session.add(ExpertConflict(expert_id=expert.id, entry_id=objs["p_entry"].id, reason="同事"))
     db.session.commit()
     objs.update(cq_unit=org("晋城示范煤机制造有限公司"), zz_station=org("北义城镇西村乡村e站"),
-                city_org=org("晋城市"))
+                city_org=org("晋城市"), cq_county=org("城区"))
     return users, objs
 
 

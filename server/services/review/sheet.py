@@ -159,8 +159,18 @@ def build_docx(org_id: int, season_id: int, level: str | None = None,
     return out.getvalue()
 
 
-FORMATS = {"xlsx": (build, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-           "docx": (build_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+def build_profiles(org_id: int, season_id: int, level: str, progress, out) -> None:
+    """附件3 + 附件4 per entry of the same set (PDF and .docx each), zipped, streamed to `out`."""
+    from .profiles import write_zip
+    write_zip(org_id, season_id, level, progress, out)
+
+
+# fmt → (builder, content type, download name, streams: the builder writes the file itself)
+FORMATS = {"xlsx": (build, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "附件2推荐表.xlsx",
+                    False),
+           "docx": (build_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "附件2推荐表.docx", False),
+           "zip": (build_profiles, "application/zip", "附件3成果简介_附件4带头人简介.zip", True)}
 
 
 def path_for(job_id: str):
@@ -172,7 +182,8 @@ def job_id_for(org_id: int, season_id: int, level: str, fmt: str = "xlsx") -> st
 
 
 def request(user, org_id: int, season_id: int, level: str | None = None, fmt: str = "xlsx") -> dict:
-    """Check the office may have the sheet, then queue its job (workers/exports.py)."""
+    """Check the office may have the sheet (or its 附件3/附件4 set, fmt "zip"), then queue its job
+    (workers/exports.py); the job reports progress and job_state/file_for serve the download."""
     from ...extensions import queue
     org = db.session.get(Organisation, org_id)
     if org is None:
@@ -190,11 +201,14 @@ def request(user, org_id: int, season_id: int, level: str | None = None, fmt: st
 
 def write(job_id: str, org_id: int, season_id: int, level: str, progress, fmt: str = "xlsx") -> str:
     """The job's work: build and store the file (idempotent: the same ids give the same file)."""
-    content = FORMATS[fmt][0](org_id, season_id, level, progress)
+    builder, _, _, streams = FORMATS[fmt]
     path = path_for(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(content)
+    if streams:                     # large sets: written to disk as they are made
+        builder(org_id, season_id, level, progress, tmp)
+    else:
+        tmp.write_bytes(builder(org_id, season_id, level, progress))
     tmp.replace(path)
     return str(path)
 

@@ -14,3 +14,4 @@ from . import review, review_entry, review_sheets  # noqa: E402,F401
 from . import experts, panels, my_scoring  # noqa: E402,F401
 from . import certificates  # noqa: E402,F401
 from . import org_awards, winners  # noqa: E402,F401
+from . import tallies, reports  # noqa: E402,F401
