@@ -126,5 +126,8 @@ def test_a_county_admin_batch_recommends_and_returns(web, seeded, page):
     page.click(f"#result-{ids[3]} a")                             # the entry in full, its history
     page.wait_for_selector("#review-history")
     assert "退回修改" in page.inner_text("#review-history") and "成果简介" in page.inner_text("#returned")
-    assert page.evaluate(f"document.querySelector('img[src$=\"/attachments/{shown.attachment.id}\"]').naturalWidth") == 320
+    # The picture arrives after the page: wait for it to finish loading, then check it drew.
+    img = f"document.querySelector('img[src$=\"/attachments/{shown.attachment.id}\"]')"
+    page.wait_for_function(f"{img}.complete")
+    assert page.evaluate(f"{img}.naturalWidth") == 320
     shot(page, "entry")
