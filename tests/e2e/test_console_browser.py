@@ -40,6 +40,7 @@ def shot(page, name: str) -> None:
 def test_a_city_admin_scans_in_creates_a_season_and_moves_its_dates(web, seeded, page):
     page.goto(web.url + "/console/seasons")
     page.wait_for_selector("#wxacode")
+    page.wait_for_function("document.getElementById('wxacode').complete")           # it may arrive after the page
     assert page.evaluate("document.getElementById('wxacode').naturalWidth") > 0      # the code image loaded
     shot(page, "login")
     scene = page.get_attribute("#login", "data-scene")
