@@ -9,10 +9,10 @@ from .org import Organisation
 from .person import Person
 from .report import UnitReport
 from .review import EntryReview, Recommendation
-from .score import AwardDecision, Expert, ExpertConflict, PanelSeat, ResultRelease, Score
+from .score import AwardDecision, Expert, ExpertConflict, Objection, PanelSeat, ResultRelease, Score
 from .season import Season
 from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
 __all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "EntryReview", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User", "AwardDecision", "Expert",
-           "ExpertConflict", "PanelSeat", "ResultRelease", "Score"]
+           "ExpertConflict", "Objection", "PanelSeat", "ResultRelease", "Score"]
