@@ -74,6 +74,7 @@ def state(season: Season, row: ResultRelease | None = None) -> dict:
             "ends_at": row.publicity_ends_at.isoformat() if row.publicity_ends_at else None,
             "ends_at_text": _at(row.publicity_ends_at) if row.publicity_ends_at else None,
             "finalised_at": row.finalised_at.isoformat() if row.finalised_at else None,
+            "released_at_text": _at(row.released_at), "finalised_at_text": _at(row.finalised_at) if row.finalised_at else None,
             "open": phase == "publicity" and utcnow() < row.publicity_ends_at}
 
 

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats  # noqa: E402,F401
+from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats, results, objections  # noqa: E402,F401
