@@ -18,6 +18,7 @@ over — by the periodic job, or by a city admin — never while an objection is
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -42,6 +43,11 @@ AWARD_ORDER = ("special", "first", "second", "third", "excellent")
 
 def _at(dt) -> str:
     return to_china(dt).strftime("%Y-%m-%d %H:%M")
+
+
+def _end(dt) -> str:
+    """A period ends at the end of a China day: shown as that day's last second."""
+    return to_china(dt - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # -- the setting -------------------------------------------------------------------------------
@@ -72,7 +78,7 @@ def state(season: Season, row: ResultRelease | None = None) -> dict:
     phase = "final" if row.final else "publicity"
     return {"phase": phase, "days": publicity_days(season), "released_at": row.released_at.isoformat(),
             "ends_at": row.publicity_ends_at.isoformat() if row.publicity_ends_at else None,
-            "ends_at_text": _at(row.publicity_ends_at) if row.publicity_ends_at else None,
+            "ends_at_text": _end(row.publicity_ends_at) if row.publicity_ends_at else None,
             "finalised_at": row.finalised_at.isoformat() if row.finalised_at else None,
             "released_at_text": _at(row.released_at), "finalised_at_text": _at(row.finalised_at) if row.finalised_at else None,
             "open": phase == "publicity" and utcnow() < row.publicity_ends_at}
@@ -105,6 +111,7 @@ def objection_out(o: Objection, *, office: bool = False) -> dict:
            "reason": o.reason, "filed_at": o.created_at.isoformat(), "filed_at_text": _at(o.created_at),
            "answered": o.answered_at is not None, "answer": o.answer,
            "answered_at": o.answered_at.isoformat() if o.answered_at else None,
+           "answered_at_text": _at(o.answered_at) if o.answered_at else None,
            "award_changed": o.award_changed,
            "award_after_label": award_label(o.award_after) if o.award_changed else None}
     if office:
@@ -137,7 +144,7 @@ def _open_period(season: Season) -> ResultRelease:
     if row is None or row.publicity_ends_at is None:
         raise Conflict("publicity.errors.no_period", code="no_publicity", season=season.name)
     if row.final or utcnow() >= row.publicity_ends_at:
-        raise Conflict("publicity.errors.period_over", code="publicity_over", end=_at(row.publicity_ends_at))
+        raise Conflict("publicity.errors.period_over", code="publicity_over", end=_end(row.publicity_ends_at))
     return row
 
 
@@ -241,7 +248,7 @@ def finalise(actor: User | None, season: Season) -> dict:
     if row.final:
         raise Conflict("publicity.errors.already_final", code="already_final", at=_at(row.finalised_at))
     if utcnow() < row.publicity_ends_at:
-        raise Conflict("publicity.errors.period_running", code="publicity_running", end=_at(row.publicity_ends_at))
+        raise Conflict("publicity.errors.period_running", code="publicity_running", end=_end(row.publicity_ends_at))
     waiting = open_count(locked.id)
     if waiting:
         raise Conflict("publicity.errors.objections_open", code="objections_open", count=waiting)

@@ -21,7 +21,7 @@ from .test_publicity import later, scored
 def test_ranking_decisions_and_release(client, ctx):
     w = scored(days=None)
     # One sheet taken back: the release is blocked by that entry, and the page says so.
-    missing = db.session.scalars(select(Score).where(Score.entry_id == w.entries[3].id)).first()
+    missing = db.session.scalars(select(Score).where(Score.entry_id == w.entries[2].id)).first()
     db.session.delete(missing)
     db.session.commit()
     token = desk_login(client, "city-admin")
@@ -29,7 +29,8 @@ def test_ranking_decisions_and_release(client, ctx):
     assert page.status_code == 200
     assert 'href="/console/results"' in page.text and 'href="/console/objections"' in page.text
     assert page.text.count("data-entry=") == 6 and "成果00" in page.text and "一等奖" in page.text
-    assert 'id="blockers"' in page.text and "成果03" in page.text.split('id="blockers"')[1].split("</ul>")[0]
+    assert page.text.count('class="flagged"') == 1 and "分歧较大" in page.text
+    assert 'id="blockers"' in page.text and "成果02" in page.text.split('id="blockers"')[1].split("</ul>")[0]
     assert 'id="release-form"' not in page.text
     only = client.get(f"/console/results?season={w.season.id}&category=product")
     assert only.text.count("data-entry=") == 1

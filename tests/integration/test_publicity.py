@@ -21,15 +21,20 @@ from workers.results import finalise_due
 
 from .scoring_world import build, sheet_for
 
-TOTALS = [96, 92, 86, 70, 95, 60]     # entry index → every panel member's total: 一等 二等 三等 - 一等 -
+TOTALS = [96, 92, 86, 70, 95, 60]     # entry index → the panel's mean total: 一等 二等 三等 - 一等 -
+SPREAD = {3: (-10, 0, 10)}            # entry 3's experts disagree (60, 70, 80: spread 20, flagged)
 
 
 def scored(days: int | None = 5):
     w = build(n_entries=6, n_experts=4, **({"publicity_days": days} if days is not None else {}))
     panels.assign(w.admin, w.season, 3)
-    for entry_id, expert_id in db.session.execute(select(PanelSeat.entry_id, PanelSeat.expert_id)).all():
+    seen: dict[int, int] = {}
+    for entry_id, expert_id in db.session.execute(select(PanelSeat.entry_id, PanelSeat.expert_id)
+                                                  .order_by(PanelSeat.id)).all():
         n = [e.id for e in w.entries].index(entry_id)
-        scoring.submit(db.session.get(Expert, expert_id).user, entry_id, sheet_for(TOTALS[n]), f"评语{n}")
+        k = seen[n] = seen.get(n, -1) + 1
+        total = TOTALS[n] + SPREAD.get(n, (0, 0, 0))[k]
+        scoring.submit(db.session.get(Expert, expert_id).user, entry_id, sheet_for(total), f"评语{n}")
     return w
 
 
