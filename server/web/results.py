@@ -19,4 +19,4 @@ def publicity_page(season_id: int):
     """The publicity list (公示): what an honour roll shows, while the period runs."""
     from ..services.publicity import public_list
     from ..services.seasons import get_season
-    return render_template("publicity.html", r=public_list(get_season(season_id)), ui=lookup("publicity.page"))
+    return render_template("public_list.html", r=public_list(get_season(season_id)), ui=lookup("publicity.page"))

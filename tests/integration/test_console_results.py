@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import AwardDecision, Entry, Objection, PanelSeat, ResultRelease, Score, User
+from server.models import AwardDecision, Entry, Objection, ResultRelease, Score, User
 from server.services import publicity
 
-from .console import csrf_of, desk_login
+from .console import desk_login
 from .test_publicity import later, scored
 
 
@@ -32,6 +32,8 @@ def test_ranking_decisions_and_release(client, ctx):
     assert page.text.count('class="flagged"') == 1 and "分歧较大" in page.text
     assert 'id="blockers"' in page.text and "成果02" in page.text.split('id="blockers"')[1].split("</ul>")[0]
     assert 'id="release-form"' not in page.text
+    assert client.get(f"/console/results?season={w.season.id}&saved=nonsense").status_code == 200
+    assert client.get("/console/results?season=abc").status_code == 404
     only = client.get(f"/console/results?season={w.season.id}&category=product")
     assert only.text.count("data-entry=") == 1
 

@@ -11,7 +11,7 @@ from ...services import publicity
 from ...services.seasons import get_season
 from ...texts import t
 from . import bp, nav
-from .results import season_of
+from .results import saved_text, season_of
 
 nav.page("objections", "console.objections", "console_results.nav.objections", "objection.view", order=62)
 
@@ -23,7 +23,7 @@ def _page(season, problem: dict | None = None, status: int = 200):
         "console/objections.html", season=season, state=publicity.state(season),
         objections=publicity.for_office(g.user, season), listing=publicity.public_list(season),
         choices=[(c, t(f"console_results.answer_awards.{c or 'keep'}")) for c in ANSWER_CHOICES],
-        problem=problem or {}, saved=request.args.get("saved")), status
+        problem=problem or {}, saved=saved_text()), status
 
 
 @bp.get("/objections")

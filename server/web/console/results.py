@@ -31,6 +31,11 @@ def season_of(raw: str | None):
     return season
 
 
+def saved_text() -> str | None:
+    """The confirmation named in ?saved= (after a redirect), or None for anything else."""
+    return lookup("console_results.saved").get(request.args.get("saved", ""))
+
+
 def _page(season, problem: dict | None = None, status: int = 200):
     data = results.season_ranking(g.user, season)
     category = request.values.get("category") or ""
@@ -42,7 +47,8 @@ def _page(season, problem: dict | None = None, status: int = 200):
     return render_template(
         "console/results.html", season=season, data=data, rows=rows, category=category,
         categories=list(categories.items()), blockers=results.blockers(data["entries"]),
-        state=publicity.state(season), problem=problem or {}, saved=request.args.get("saved"),
+        state=publicity.state(season), problem=problem or {}, saved=saved_text(),
+        category_labels=categories, method_label=lookup("scoring.aggregations")[data["method"]],
         decisions=[(a, t(f"console_results.decisions.{a}")) for a in DECISIONS],
         awards=lookup("catalog.awards"), open_objections=publicity.open_count(season.id),
         pending={"count": len(pending), "summary": summary}), status
@@ -127,7 +133,7 @@ def results_winners(season_id: int):
         data = result_exports.winners(g.user, season, which)
     except AppError as exc:
         return _refused(season, "exports", exc)
-    return _file(data, XLSX, f"{season.name}-{t('console_results.files.' + which)}.xlsx")
+    return _file(data, XLSX, f"{season.name}-{lookup('console_results.files')[which]}.xlsx")
 
 
 @bp.get("/results/entries/<int:entry_id>/sheet.pdf")
