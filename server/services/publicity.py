@@ -191,7 +191,8 @@ def answer(actor: User, objection_id: int, reply, award: str | None = None) -> O
     if award is not None and award not in ANSWER_AWARDS:
         raise ValidationError("publicity.errors.award_choice", code="award_not_allowed", field="award",
                               award=str(award)[:20])
-    done = released(row.season_id)
+    # The release row locked: an answer and the finalisation (which locks it too) never overlap.
+    done = db.session.scalar(select(ResultRelease).where(ResultRelease.season_id == row.season_id).with_for_update())
     if done is not None and done.final:
         raise Conflict("publicity.errors.already_final", code="already_final", at=_at(done.finalised_at))
     if row.answered_at is not None:
