@@ -178,9 +178,6 @@ def answer(actor: User, objection_id: int, reply, award: str | None = None) -> O
     """The office's answer, once; `award` (optional) changes the entry's award decision with the
     answer as its reason: special / excellent / none (no award) / grade (back to the thresholds)."""
     policy.require(actor, "objection.answer")
-    row = db.session.scalar(select(Objection).where(Objection.id == objection_id).with_for_update())
-    if row is None:
-        raise NotFound("publicity.errors.objection_unknown", code="objection_unknown", id=objection_id)
     reply = (reply or "").strip() if isinstance(reply, str) else ""
     if not reply:
         raise ValidationError("publicity.errors.answer_required", code="answer_required", field="answer")
@@ -191,12 +188,11 @@ def answer(actor: User, objection_id: int, reply, award: str | None = None) -> O
     if award is not None and award not in ANSWER_AWARDS:
         raise ValidationError("publicity.errors.award_choice", code="award_not_allowed", field="award",
                               award=str(award)[:20])
-    # The release row locked: an answer and the finalisation (which locks it too) never overlap.
-    done = db.session.scalar(select(ResultRelease).where(ResultRelease.season_id == row.season_id).with_for_update())
-    if done is not None and done.final:
-        raise Conflict("publicity.errors.already_final", code="already_final", at=_at(done.finalised_at))
-    if row.answered_at is not None:
-        raise Conflict("publicity.errors.already_answered", code="already_answered", at=_at(row.answered_at))
+    try:
+        row = _answerable(objection_id)
+    except AppError:
+        db.session.rollback()                # the locks go at once, not when the request ends
+        raise
     if award is not None:
         _change_award(actor, row, award, reply)
     row.answer, row.answered_by_id, row.answered_at = reply, actor.id, utcnow()
@@ -206,6 +202,20 @@ def answer(actor: User, objection_id: int, reply, award: str | None = None) -> O
     outbox.emit("objection_answered", dedupe_key=f"objection_answered:{row.id}", objection_id=row.id)
     db.session.commit()
     outbox.relay_soon()
+    return row
+
+
+def _answerable(objection_id: int) -> Objection:
+    """The objection, locked with its season's release row (the finalisation locks that too, so
+    an answer and the finalisation never overlap), if it may still be answered."""
+    row = db.session.scalar(select(Objection).where(Objection.id == objection_id).with_for_update())
+    if row is None:
+        raise NotFound("publicity.errors.objection_unknown", code="objection_unknown", id=objection_id)
+    done = db.session.scalar(select(ResultRelease).where(ResultRelease.season_id == row.season_id).with_for_update())
+    if done is not None and done.final:
+        raise Conflict("publicity.errors.already_final", code="already_final", at=_at(done.finalised_at))
+    if row.answered_at is not None:
+        raise Conflict("publicity.errors.already_answered", code="already_answered", at=_at(row.answered_at))
     return row
 
 
@@ -244,19 +254,27 @@ def finalise(actor: User | None, season: Season) -> dict:
         policy.require(actor, "results.finalise")
     locked = db.session.scalar(select(Season).where(Season.id == season.id).with_for_update())
     row = db.session.scalar(select(ResultRelease).where(ResultRelease.season_id == locked.id).with_for_update())
-    if row is None:
-        raise Conflict("publicity.errors.not_released", code="not_released")
-    if row.final:
-        raise Conflict("publicity.errors.already_final", code="already_final", at=_at(row.finalised_at))
-    if utcnow() < row.publicity_ends_at:
-        raise Conflict("publicity.errors.period_running", code="publicity_running", end=_end(row.publicity_ends_at))
-    waiting = open_count(locked.id)
-    if waiting:
-        raise Conflict("publicity.errors.objections_open", code="objections_open", count=waiting)
+    problem = _finalise_problem(row, locked.id)
+    if problem is not None:
+        db.session.rollback()                # the locks go at once, not when the request ends
+        raise problem
     decided = finalise_rows(actor, locked, row)
     db.session.commit()
     outbox.relay_soon()
     return {"season_id": locked.id, "decided": decided, "awards": dict(row.summary), "final": True}
+
+
+def _finalise_problem(row: ResultRelease | None, season_id: int) -> AppError | None:
+    if row is None:
+        return Conflict("publicity.errors.not_released", code="not_released")
+    if row.final:
+        return Conflict("publicity.errors.already_final", code="already_final", at=_at(row.finalised_at))
+    if utcnow() < row.publicity_ends_at:
+        return Conflict("publicity.errors.period_running", code="publicity_running", end=_end(row.publicity_ends_at))
+    waiting = open_count(season_id)
+    if waiting:
+        return Conflict("publicity.errors.objections_open", code="objections_open", count=waiting)
+    return None
 
 
 def finalise_due() -> list[int]:

@@ -178,14 +178,17 @@ def release(actor: User, season: Season) -> dict:
     nobody is told a result until the period is over and the results are final."""
     policy.require(actor, "results.release")
     locked = db.session.scalar(select(Season).where(Season.id == season.id).with_for_update())
-    done = released(locked.id)
-    if done is not None:
-        raise Conflict("scoring.errors.already_released", code="already_released",
-                       at=to_china(done.released_at).strftime("%Y-%m-%d %H:%M"))
-    rows = ranking(locked)
-    pending = _pending(rows)
-    if not pending:
-        raise Conflict("scoring.errors.release_nothing", code="release_nothing")
+    try:
+        done = released(locked.id)
+        if done is not None:
+            raise Conflict("scoring.errors.already_released", code="already_released",
+                           at=to_china(done.released_at).strftime("%Y-%m-%d %H:%M"))
+        pending = _pending(ranking(locked))
+        if not pending:
+            raise Conflict("scoring.errors.release_nothing", code="release_nothing")
+    except Conflict:
+        db.session.rollback()                # the season's lock goes at once, not when the request ends
+        raise
     days = publicity_days(locked)
     row = ResultRelease(season_id=locked.id, released_by_id=actor.id, summary=_summary(pending))
     db.session.add(row)
