@@ -98,6 +98,9 @@ def load_config(env: dict | None = None) -> dict:
         # and how many reminder sends one worker keeps in flight (services/fanout.py).
         "WECHAT_SEND_RATE": int(env.get("WECHAT_SEND_RATE", "0")),
         "REMINDER_SENDS_IN_FLIGHT": max(1, int(env.get("REMINDER_SENDS_IN_FLIGHT", "64"))),
+        # A send claimed longer ago than this whose outcome was never written was cut off by a
+        # dying worker: it is marked `unknown` (services/stale_claims.py).
+        "SEND_CLAIM_STALE_SECONDS": max(60, int(env.get("SEND_CLAIM_STALE_SECONDS", "600"))),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "AUTH_TOKEN_TTL": int(env.get("AUTH_TOKEN_TTL", str(30 * 24 * 3600))),
         # Certificate checks per client per minute (page and API together): a person scanning

@@ -22,3 +22,10 @@ def relay_outbox_periodic() -> int:
 def handle_event(event_id: int) -> list[int]:
     from server.services.notify import handle_event as handle
     return handle(event_id)
+
+
+@with_app
+@repeats("stale_claims")
+def settle_stale_claims() -> dict[str, int]:
+    from server.services.stale_claims import settle_stale_claims as settle
+    return settle()

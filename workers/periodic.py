@@ -21,6 +21,7 @@ PERIODIC = {
     "reminder_sweep": ("workers.reminders.sweep_reminders", 60),
     "draft_nudge": ("workers.reminders.nudge_unfinished_drafts", 600),
     "review_deadlines": ("workers.review.expire_overdue", 3600),
+    "stale_claims": ("workers.notify.settle_stale_claims", 300),
     "publicity_finalise": ("workers.results.finalise_due", 600),
 }
 

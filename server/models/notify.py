@@ -46,19 +46,23 @@ class Delivery(db.Model):
     """One notification to one user. The unique key makes every (event, user) delivered at most
     once however often a job runs; each attempt's outcome is kept."""
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_deliveries_dedupe_key"),)
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_deliveries_dedupe_key"),
+                      Index("ix_deliveries_status_claimed_at", "status", "claimed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(120))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     template: Mapped[str] = mapped_column(String(50))
     channel: Mapped[str | None] = mapped_column(String(20))   # subscribe | custom | none
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, undeliverable, failed
+    # pending, sending (claimed: maybe sent), sent, unknown (maybe sent: no answer from WeChat, or
+    # the worker died mid-send), undeliverable, failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)   # UTC, set by each claim
 
 
 class ReminderSlot(db.Model):

@@ -89,7 +89,7 @@ def _claim(ids: list[int]) -> tuple[list[Claimed], list[Claimed]]:
     Returns those with a consent (to send as subscribe messages) and those without."""
     claimed = db.session.scalars(update(Delivery).where(
         Delivery.id.in_(ids), Delivery.status == "pending").values(
-        status="sending", attempts=Delivery.attempts + 1).returning(Delivery.id)).all()
+        status="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow()).returning(Delivery.id)).all()
     if not claimed:
         db.session.rollback()
         return [], []

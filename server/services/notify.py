@@ -164,7 +164,7 @@ def deliver(delivery_id: int) -> str:
     never cause a second message — on SQLite as on PostgreSQL."""
     claimed = db.session.execute(update(Delivery).where(
         Delivery.id == delivery_id, Delivery.status == "pending").values(
-        status="sending", attempts=Delivery.attempts + 1)).rowcount
+        status="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow())).rowcount
     if not claimed:
         db.session.rollback()
         return db.session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))

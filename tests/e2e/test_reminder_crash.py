@@ -1,7 +1,8 @@
 """A worker killed (SIGKILL, with its work-horse) in the middle of a reminder batch, then a new
 worker: nobody gets the reminder twice, and everybody gets it — except at most the messages
 that were in flight at the kill (one round of services/fanout.py, REMINDER_SENDS_IN_FLIGHT),
-which stay marked `sending` (at most once beats maybe twice)."""
+which stay marked `sending` (at most once beats maybe twice) until the stale-claims sweep marks
+them `unknown`."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from server.extensions import db, queue
 from server.models import Delivery, Entry, ReminderSlot, Season, SubscriptionConsent, User
 from server.services import reminders
+from server.services.stale_claims import settle_stale_claims
 from server.timeutil import utcnow
 
 from .processes import start
@@ -74,3 +76,11 @@ def test_killed_mid_batch_no_duplicate_no_gap(app, seeded, wx):
     # record it as `sending` (outcome unknown) rather than risk sending it twice.
     assert statuses["sent"] <= len(per_user) <= USERS
     assert db.session.get(ReminderSlot, slot.id).status == "done"
+
+    # Once older than any live send could be, the claims the kill left become `unknown`.
+    later = utcnow() + timedelta(seconds=app.config["SEND_CLAIM_STALE_SECONDS"] + 1)
+    assert settle_stale_claims(later)["deliveries"] == statuses["sending"]
+    db.session.expire_all()
+    after = Counter(d.status for d in db.session.scalars(select(Delivery).where(
+        Delivery.dedupe_key.like(f"reminder:{slot.id}:%"))))
+    assert after == Counter({"sent": statuses["sent"], "unknown": statuses["sending"]}), after
