@@ -134,6 +134,10 @@ def _register_scoring(app: Flask, season_of) -> None:
     """flask experts add|list, flask panels assign|loads (issue 16). The shell operator acts as
     the city office (actor None in the audit trail)."""
     from .errors import AppError
+    from .texts import t
+
+    def _ids(ids) -> str:
+        return "、".join(str(i) for i in ids) if ids else t("experts.cli.none")
 
     @app.cli.group("experts")
     def experts_group():
@@ -174,7 +178,9 @@ def _register_scoring(app: Flask, season_of) -> None:
             result = assign(None, season_of(season_id), k)
         except AppError as exc:
             raise click.ClickException(exc.message)
-        click.echo(f"seats={result['seats']} short={result['short']}")
+        click.echo(t("experts.cli.assigned", seats=result["seats"], short=_ids(result["short"]),
+                     reopened=_ids(result["reopened"])))
+        click.echo(f"seats={result['seats']} short={result['short']} reopened={result['reopened']}")
 
     @panels_group.command("loads")
     @click.argument("season_id", type=int)

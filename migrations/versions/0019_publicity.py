@@ -6,7 +6,7 @@ revision were final at once: their finalised_at is their released_at.
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0019_publicity
-Revises: 0023_claimed_at
+Revises: 0017_leader_keys
 Create Date: 2026-11-30 16:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0019_publicity'
-down_revision = '0023_claimed_at'
+down_revision = '0017_leader_keys'
 branch_labels = None
 depends_on = None
 

@@ -51,6 +51,7 @@ class QueueItemOut(BaseModel):
 
 class QueueOut(BaseModel):
     total: int
+    capped: bool = False       # more than `total` entries match (counting stopped there)
     page: int
     per_page: int
     items: list[QueueItemOut]

@@ -8,4 +8,6 @@
   hand-made UPDATEs with the ORM's own version check instead of the unit of work's flush
   (fewer instructions per PostgreSQL turn: README, 基准 / Benchmarks). Delete it if
   SQLAlchemy's flush gets cheaper for two dirty objects, or if the dialogue bench shows no gain without it.
+- `bulk.py`: many new rows (a season's panel seats) copied in with COPY on PostgreSQL instead of
+  an executemany of single-row INSERTs. Delete it if SQLAlchemy gains a COPY-backed bulk insert.
 """

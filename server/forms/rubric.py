@@ -95,31 +95,46 @@ class Rubric:
                                   field=f"criteria.{unknown[0]}", name=str(unknown[0])[:30], labels=self.labels())
         clean, total = {}, 0
         for c in self.criteria:
-            raw = criteria.get(c.code)
-            if not isinstance(raw, dict) or "band" not in raw or "points" not in raw:
-                raise ValidationError("scoring.errors.criterion_missing", code="criterion_missing",
-                                      field=f"criteria.{c.code}", label=c.label)
-            band_code, points = raw["band"], raw["points"]
-            band = c.band(band_code) if isinstance(band_code, str) else None
-            allowed = self.bands_for(c.code, benefit_kind)
-            if band is None:
-                raise ValidationError("scoring.errors.wrong_band", code="wrong_band", field=f"criteria.{c.code}.band",
-                                      label=c.label, band=str(band_code)[:40], bands=_list(allowed))
-            if band not in allowed:
-                raise ValidationError("scoring.errors.wrong_benefit_kind", code="wrong_benefit_kind",
-                                      field=f"criteria.{c.code}.band", band=band.label,
-                                      kind=lookup(f"scoring.benefit_kinds.{benefit_kind}"), bands=_list(allowed))
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points != int(points):
-                raise ValidationError("scoring.errors.points_not_whole", code="points_not_whole",
-                                      field=f"criteria.{c.code}.points", label=c.label, min=band.min, max=band.max)
-            points = int(points)
-            if not band.min <= points <= band.max:
-                raise ValidationError("scoring.errors.points_out_of_band", code="points_out_of_band",
-                                      field=f"criteria.{c.code}.points", label=c.label, band=band.label,
-                                      points=points, min=band.min, max=band.max)
-            clean[c.code] = {"band": band.code, "points": points}
-            total += points
+            clean[c.code] = self.check_one(c, criteria.get(c.code), benefit_kind)
+            total += clean[c.code]["points"]
         return clean, total
+
+    def problems(self, criteria: dict, benefit_kind: str | None) -> dict[str, str]:
+        """Every wrong criterion of a sheet at once, {field: Chinese message} (a console form
+        shows each next to its field); {} when check() would pass."""
+        out = {}
+        for c in self.criteria:
+            try:
+                self.check_one(c, (criteria or {}).get(c.code), benefit_kind)
+            except ValidationError as exc:
+                out[exc.field] = exc.message
+        return out
+
+    def check_one(self, c: Criterion, raw, benefit_kind: str | None) -> dict:
+        """One criterion's {"band", "points"}: a band of the criterion (of the declared benefit
+        kind), whole points inside it."""
+        if not isinstance(raw, dict) or "band" not in raw or "points" not in raw:
+            raise ValidationError("scoring.errors.criterion_missing", code="criterion_missing",
+                                  field=f"criteria.{c.code}", label=c.label)
+        band_code, points = raw["band"], raw["points"]
+        band = c.band(band_code) if isinstance(band_code, str) else None
+        allowed = self.bands_for(c.code, benefit_kind)
+        if band is None:
+            raise ValidationError("scoring.errors.wrong_band", code="wrong_band", field=f"criteria.{c.code}.band",
+                                  label=c.label, band=str(band_code)[:40], bands=_list(allowed))
+        if band not in allowed:
+            raise ValidationError("scoring.errors.wrong_benefit_kind", code="wrong_benefit_kind",
+                                  field=f"criteria.{c.code}.band", band=band.label,
+                                  kind=lookup(f"scoring.benefit_kinds.{benefit_kind}"), bands=_list(allowed))
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points != int(points):
+            raise ValidationError("scoring.errors.points_not_whole", code="points_not_whole",
+                                  field=f"criteria.{c.code}.points", label=c.label, min=band.min, max=band.max)
+        points = int(points)
+        if not band.min <= points <= band.max:
+            raise ValidationError("scoring.errors.points_out_of_band", code="points_out_of_band",
+                                  field=f"criteria.{c.code}.points", label=c.label, band=band.label,
+                                  points=points, min=band.min, max=band.max)
+        return {"band": band.code, "points": points}
 
     def labels(self) -> str:
         return "、".join(f"{c.code}（{c.label}）" for c in self.criteria)

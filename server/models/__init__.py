@@ -8,11 +8,11 @@ from .notify import Delivery, OutboxEvent, ReminderSlot, SubscriptionConsent
 from .org import Organisation
 from .person import Person
 from .report import UnitReport
-from .review import EntryReview, Recommendation
+from .review import DuplicateFlag, EntryReview, LeaderKey, Recommendation
 from .score import AwardDecision, Expert, ExpertConflict, Objection, PanelSeat, ResultRelease, Score
 from .season import Season
 from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
-__all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "EntryReview", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
+__all__ = ["AuditEvent", "Certificate", "SigningKey", "Conversation", "Delivery", "DuplicateFlag", "EntryReview", "LeaderKey", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User", "AwardDecision", "Expert",
            "ExpertConflict", "Objection", "PanelSeat", "ResultRelease", "Score"]

@@ -52,3 +52,26 @@ class Recommendation(db.Model):
     scan_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LeaderKey(db.Model):
+    """The keys a submitted entry's leader name is found by when looking for duplicates
+    (services/review/duplicates.py): the name's canonical form (variants, width, dots and spaces
+    folded) and, for names of three characters or more, that form with each character in turn
+    replaced by "*" — two names one character apart share one such key. Written when the entry
+    is routed (submission, resubmission)."""
+    __tablename__ = "leader_keys"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class DuplicateFlag(db.Model):
+    """"This entry looks like that one" (same or nearly the same leader, similar title; that one
+    of this or an earlier season), found when the entry is routed (services/review/duplicates.py)
+    and read by the queue in one indexed query. Both entries of a pair in one season flag each
+    other. A withdrawn or draft other entry is left out when read."""
+    __tablename__ = "duplicate_flags"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -110,4 +110,8 @@ def readable(user: User, attachment_id: int):
         visible_entry(user, entry_id)
     except NotFound:
         raise NotFound("errors.attachment_not_found", code="attachment_not_found")
-    return INSTANCE_DIR / attachment.storage_key, attachment.content_type, attachment.filename
+    from .scoring import blind_attachment_name
+    filename = blind_attachment_name(user, entry_id, attachment)
+    if filename is None:
+        raise NotFound("errors.attachment_not_found", code="attachment_not_found")
+    return INSTANCE_DIR / attachment.storage_key, attachment.content_type, filename

@@ -16,6 +16,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Expert, Organisation, User
 from ..models.entry import CATEGORIES
+from ..texts import lookup
 from . import policy
 from .conflicts import expert_of
 from .audit import record
@@ -47,11 +48,7 @@ def add_expert(actor: User | None, user_id: int, unit_id: int | None = None, cat
         raise NotFound("scoring.errors.user_unknown", code="user_unknown", id=user_id)
     if expert_of(user) is not None:
         raise Conflict("scoring.errors.expert_exists", code="expert_exists")
-    bad = [c for c in categories if c not in CATEGORIES]
-    if bad:
-        raise ValidationError("errors.invalid", field="categories")
-    if unit_id is not None and db.session.get(Organisation, unit_id) is None:
-        raise NotFound("errors.not_found", field="unit_id")
+    unit_id, categories, industries = check_profile(unit_id, categories, industries)
     expert = Expert(user_id=user.id, unit_id=unit_id, categories=list(categories), industries=list(industries))
     db.session.add(expert)
     db.session.flush()
@@ -59,3 +56,18 @@ def add_expert(actor: User | None, user_id: int, unit_id: int | None = None, cat
            data={"user_id": user.id, "unit_id": unit_id, "categories": list(categories), "industries": list(industries)})
     db.session.commit()
     return expert
+
+
+def check_profile(unit_id, categories, industries) -> tuple[int | None, list[str], list[str]]:
+    """An expert's own unit (an organisation or none), categories (codes of the catalogue) and
+    industries (short names); [] means any. Returns them clean."""
+    bad = [c for c in categories if c not in CATEGORIES]
+    if bad:
+        raise ValidationError("experts.errors.category", code="invalid", field="categories", value=str(bad[0])[:30],
+                              codes="、".join(f"{k}（{v}）" for k, v in lookup("catalog.categories").items()))
+    industries = list(dict.fromkeys(i.strip() for i in industries if i and i.strip()))
+    if any(len(i) > 30 for i in industries) or len(industries) > 50:
+        raise ValidationError("experts.errors.industry", code="invalid", field="industries")
+    if unit_id is not None and db.session.get(Organisation, unit_id) is None:
+        raise NotFound("experts.errors.unit", code="not_found", field="unit_id", id=unit_id)
+    return unit_id, list(dict.fromkeys(categories)), industries

@@ -13,12 +13,12 @@ adjusts by hand, sees each expert's load, and an expert who drops out is replace
 """
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from ..errors import Conflict, NotFound, ValidationError
+from ..db.bulk import insert_rows
 from ..extensions import db
 from ..models import Entry, Expert, ExpertConflict, Organisation, PanelSeat, Person, ResultRelease, Score, Season, User
 from ..texts import t
@@ -92,37 +92,54 @@ def _fill(actor: User, season: Season, targets: dict[int, int], only=None) -> di
         for part in path.strip("/").split("/"):
             if part and int(part) in by_org:
                 blocked |= by_org[int(part)]
-        eligible = everyone - blocked
-        plans.append((len(eligible), entry_id, wanted, eligible, category, industry))
+        blocked &= everyone
+        plans.append((len(everyone) - len(blocked), entry_id, wanted, blocked, category, industry))
     plans.sort(key=lambda p: (p[0], p[1]))           # the most constrained first
+    order: dict[tuple, list[int]] = {}
+
+    def preferred(category, industry) -> list[int]:
+        """Every expert, matching ones first (by id): one sort per category and industry."""
+        if (category, industry) not in order:
+            def mismatch(x):
+                cats, inds = facts[x]
+                return (bool(cats) and category not in cats) + (bool(inds) and industry not in inds), x
+            order[category, industry] = sorted(everyone, key=mismatch)
+        return order[category, industry]
+
     planned: dict[int, list[int]] = {}
-    blocked_of: dict[int, set[int]] = {}
     short = []
-    for _, entry_id, wanted, eligible, category, industry in plans:
-        def key(expert_id, category=category, industry=industry):
-            cats, inds = facts[expert_id]
-            mismatch = (bool(cats) and category not in cats) + (bool(inds) and industry not in inds)
-            return loads[expert_id], mismatch, expert_id
-        chosen = heapq.nsmallest(wanted, eligible, key=key)
+    for _, entry_id, wanted, blocked, category, industry in plans:
+        # The `wanted` smallest by (load, mismatch, id): one pass groups the eligible by load,
+        # each group already in (mismatch, id) order.
+        by_load: dict[int, list[int]] = defaultdict(list)
+        for expert_id in preferred(category, industry):
+            if expert_id not in blocked:
+                by_load[loads[expert_id]].append(expert_id)
+        chosen: list[int] = []
+        for level in sorted(by_load):
+            chosen += by_load[level][:wanted - len(chosen)]
+            if len(chosen) == wanted:
+                break
         if len(chosen) < wanted:
             short.append(entry_id)
         for expert_id in chosen:
             loads[expert_id] += 1
         planned[entry_id] = chosen
-        blocked_of[entry_id] = everyone - eligible
-    _level(planned, blocked_of, loads)
+    _level(planned, {p[1]: p[3] for p in plans}, loads)
     now, by = utcnow(), actor.id if actor else None
     new_rows = [{"season_id": season.id, "entry_id": entry_id, "expert_id": expert_id, "assigned_by_id": by,
                  "draft": {}, "created_at": now}
                 for entry_id, chosen in planned.items() for expert_id in chosen]
-    if new_rows:
-        db.session.execute(insert(PanelSeat), new_rows)
+    insert_rows(db.session, PanelSeat.__table__, new_rows)     # COPY on PostgreSQL (server/db/bulk.py)
     record(actor, "panels_assigned", "season", season.id,
            data={"seats": [[r["entry_id"], r["expert_id"]] for r in new_rows], "short": short})
+    # A scored entry given more experts is scored again by them: its sheets and seats stay, it
+    # goes back to accepted until the new members' sheets are in.
     touched = {r["entry_id"] for r in new_rows}
-    for entry in db.session.scalars(select(Entry).where(Entry.id.in_(touched), Entry.status == "scored")):
-        sync_status(actor, entry)
-    return {"seats": len(new_rows), "short": sorted(short)}
+    reopened = [entry.id for entry in db.session.scalars(select(Entry).where(Entry.id.in_(touched),
+                                                                             Entry.status == "scored"))
+                if sync_status(actor, entry) == "accepted"]
+    return {"seats": len(new_rows), "short": sorted(short), "reopened": sorted(reopened)}
 
 
 def _level(planned: dict[int, list[int]], blocked_of: dict[int, set[int]], loads: dict[int, int]) -> None:
@@ -186,13 +203,15 @@ def complete(entry_id: int) -> bool:
     return n_seats > 0 and n_scored == n_seats
 
 
-def sync_status(actor: User, entry: Entry, action_if_complete: str = "panel_complete") -> None:
-    """accepted ↔ scored as the panel's sheets are all in or not (status machine rows)."""
+def sync_status(actor: User | None, entry: Entry, action_if_complete: str = "panel_complete") -> str:
+    """accepted ↔ scored as the panel's sheets are all in or not (status machine rows); actor
+    None is the shell operator. Returns the entry's status."""
     done = complete(entry.id)
     if entry.status == "accepted" and done:
-        status.transition(entry, action_if_complete, actor)
+        status.transition(entry, action_if_complete, actor, operator=actor is None)
     elif entry.status == "scored" and not done:
-        status.transition(entry, "reopen", actor)
+        status.transition(entry, "reopen", actor, operator=actor is None)
+    return entry.status
 
 
 def adjust(actor: User, entry: Entry, add: list[int] = (), remove: list[int] = ()) -> list[PanelSeat]:

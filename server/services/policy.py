@@ -57,8 +57,9 @@ TABLE: tuple[Grant, ...] = (
     Grant("unit_admin", "entry.view", "subtree_submitted"),
     Grant("county_admin", "entry.view", "subtree_submitted"),
     Grant("city_admin", "entry.view", "subtree_submitted"),
-    # A network's county body (团县委, 县科协, 县妇联) sees its system's units in its area.
-    Grant("county_admin", "entry.view", "system"),
+    # A network's county body (团县委, 县科协, 县妇联) sees its system's units' submitted entries
+    # in its area (drafts stay their author's, as above).
+    Grant("county_admin", "entry.view", "system_submitted"),
     Grant("unit_admin", "org.view", "subtree"),
     Grant("county_admin", "org.view", "subtree"),
     Grant("city_admin", "org.view", "subtree"),

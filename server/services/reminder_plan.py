@@ -1,6 +1,8 @@
 """The reminder plan of a season, computed from its calendar (China time): 7 days before the
 window opens, the opening morning, the middle, each of the last three days, and the last
-morning — never inside quiet hours (21:00–08:00 by default: moved to when they end).
+morning; and for the reviewers of each level (unit, county, city) each morning of the last days
+before their level's deadline (review_slots) — never inside quiet hours (21:00–08:00 by
+default: moved to when they end).
 
 Quiet hours are a window [quiet_start, quiet_end) of China time: one that crosses midnight
 (21:00–08:00) or not (00:00–07:00, 12:00–14:00); start = end (an empty window) is refused. A
@@ -114,6 +116,36 @@ def check_calendar(season: Season) -> None:
                                   setting=key, value=str(cfg[key])[:20], max=most)
 
 
+REVIEW_PREFIX = "review_"
+
+
+def review_slots(season: Season, cfg: dict) -> list[Slot]:
+    """Reviewers of each level (unit, county, city) are reminded each morning of the last
+    `review.remind_days` days up to their level's deadline (review/calendar.py) — the city's
+    in the review phase, after the submission window. Keys: review_<level>_<days left>. A slot
+    runs for that level's reviewers only (reminders.audience), and only those with entries
+    waiting hear anything."""
+    from .review.calendar import deadlines, remind_days
+    out = []
+    days = remind_days(season)
+    for level, last in deadlines(season).items():
+        if level == "participants":
+            continue
+        latest = datetime.combine(last, time(23, 59), CHINA)
+        for n in range(days - 1, -1, -1):
+            day = last - timedelta(days=n)
+            if day >= season.submit_start:
+                out.append(Slot(f"{REVIEW_PREFIX}{level}_{n}", _at(day, cfg["morning"], cfg, latest)))
+    return out
+
+
+def review_level(key: str) -> str | None:
+    """The level a review slot's key names (None for the participants' slots)."""
+    if not key.startswith(REVIEW_PREFIX):
+        return None
+    return key[len(REVIEW_PREFIX):].rsplit("_", 1)[0]
+
+
 def plan(season: Season) -> list[Slot]:
     from .review.calendar import check as check_review_calendar
     from .review.quotas import check_setting as check_quotas
@@ -132,5 +164,6 @@ def plan(season: Season) -> list[Slot]:
         if day > middle:
             slots.append(Slot(f"last_days_{n}", _at(day, cfg["evening"], cfg, latest)))
     slots.append(Slot("last_morning", _at(end, cfg["morning"], cfg, latest)))
+    slots += review_slots(season, cfg)
     unique = {s.key: s for s in slots}
     return sorted(unique.values(), key=lambda s: (s.at, s.key))

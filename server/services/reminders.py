@@ -15,7 +15,8 @@ from ..extensions import db, queue, redis_client
 from ..models import Delivery, Entry, ReminderSlot, Season
 from ..timeutil import to_china, utcnow
 from . import fanout
-from .reminder_plan import in_quiet_hours, plan, settings
+from .reminder_plan import in_quiet_hours, plan, review_level, settings
+from .review.calendar import deadlines
 from .review.notices import reviewer_audience
 from .status import EDITABLE
 
@@ -60,15 +61,16 @@ def schedule(slot: ReminderSlot) -> None:
         log.warning("could not schedule reminder %s (%s); the sweep will run it", slot.id, exc)
 
 
-def audience(season: Season) -> list[tuple[int, str, dict]]:
-    """(user, template, values): people with drafts to finish, admins with entries waiting."""
+def audience(season: Season, key: str | None = None) -> list[tuple[int, str, dict]]:
+    """(user, template, values) of a slot: a review slot (review_<level>_<n>) reaches that
+    level's admins with entries waiting; the others reach people with drafts to finish."""
+    level = review_level(key) if key else None
+    if level is not None:
+        return reviewer_audience(season, levels=(level,))
     deadline = f"{season.submit_end.isoformat()} 23:59"
-    out = []
     owners = db.session.scalars(select(Entry.created_by_id).where(
         Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
-    out += [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
-    out += reviewer_audience(season)       # admins with entries waiting, in their level's last days
-    return out
+    return [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
 
 
 def paused(season: Season) -> bool:
@@ -88,7 +90,7 @@ def run_slot(slot_id: int, planned_epoch: int | None = None) -> str:
     now_local = to_china(utcnow())
     if paused(season) or in_quiet_hours(now_local, settings(season)):
         return "deferred"                    # the sweep tries again
-    pending = _deliveries_for(slot, audience(season))
+    pending = _deliveries_for(slot, audience(season, slot.key))
     if len(pending) <= BATCH:
         fanout.deliver_many(pending)
     else:                                    # a city's worth: let every worker take a share
@@ -144,15 +146,17 @@ def stranded(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
 def sweep() -> list[int]:
     """Slots whose time has passed but which have not run (their job was lost, or quiet hours or
     a pause held them back), and deliveries whose batch job was lost. Of a season's overdue slots
-    only the latest is sent — people get one reminder, not a backlog of stale ones — and none
-    once the submission window has closed; the rest are marked `missed`."""
+    for one audience (the participants; each level's reviewers) only the latest is sent — people
+    get one reminder, not a backlog of stale ones — and none once that audience's last day
+    (the submission window's, the level's deadline) has passed; the rest are marked `missed`."""
     due = db.session.scalars(select(ReminderSlot).where(
         ReminderSlot.status == "planned", ReminderSlot.send_at <= utcnow() - timedelta(seconds=60))
         .order_by(ReminderSlot.send_at.desc(), ReminderSlot.id.desc())).all()
-    latest: dict[int, ReminderSlot] = {}
+    latest: dict[tuple, ReminderSlot] = {}
     for slot in due:
-        if slot.season_id not in latest and not _window_closed(db.session.get(Season, slot.season_id)):
-            latest[slot.season_id] = slot
+        group = (slot.season_id, review_level(slot.key))
+        if group not in latest and not _closed(db.session.get(Season, slot.season_id), group[1]):
+            latest[group] = slot
         else:
             slot.status = "missed"
     db.session.commit()
@@ -163,8 +167,10 @@ def sweep() -> list[int]:
     return ran
 
 
-def _window_closed(season: Season) -> bool:
-    return to_china(utcnow()).date() > season.submit_end
+def _closed(season: Season, level: str | None) -> bool:
+    """The audience's last day has passed (China time): the window's, or the level's deadline."""
+    last = season.submit_end if level is None else deadlines(season)[level]
+    return to_china(utcnow()).date() > last
 
 
 def status(season: Season) -> dict:

@@ -8,12 +8,14 @@ import io
 from pathlib import Path
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..errors import AppError, Conflict, ValidationError
 from ..extensions import db
 from ..models import AwardDecision, Entry, Expert, Organisation, PanelSeat, Score, Season, User
+from ..forms.rubric import rubric_for
 from ..texts import lookup, t
+from ..timeutil import to_china, utcnow
 from . import policy
 from .results import award_label, method_of, ranking
 from .scoring import get_entry, released
@@ -105,9 +107,10 @@ def _font() -> str:
 
 
 def score_sheet_pdf(actor: User, entry_id: int) -> bytes:
-    """The committee's score sheet of one entry: every panel member's sheet, the aggregate and
-    how it was reached, the office's decision and its reason."""
-    from fpdf import FPDF
+    """The committee's score sheet of one entry, printable on A4 landscape: every panel
+    member's sheet (points and band per criterion, total, comment), the aggregate and how it
+    was reached, the office's decision and its reason, a line to sign; long comments wrap and
+    the table continues on the next page under its headings, each page numbered."""
     entry = get_entry(entry_id)
     policy.require(actor, "results.export")
     policy.require(actor, "scores.view", entry)
@@ -116,32 +119,99 @@ def score_sheet_pdf(actor: User, entry_id: int) -> bytes:
                                 .join(PanelSeat, (PanelSeat.entry_id == Score.entry_id)
                                       & (PanelSeat.expert_id == Score.expert_id))
                                 .where(Score.entry_id == entry.id).order_by(Expert.id)).all()
-    pdf = FPDF(orientation="L", format="A4")
-    font = _font()
-    pdf.add_font("cjk", fname=font, collection_font_number=2 if font.endswith(".ttc") else 0)   # 2: SC in Noto CJK
-    pdf.add_page()
-    pdf.set_font("cjk", size=16)
-    pdf.cell(0, 10, t("scoring.exports.sheet_title"), align="C", new_x="LMARGIN", new_y="NEXT")
+    panel = db.session.scalar(select(func.count(PanelSeat.id)).where(PanelSeat.entry_id == entry.id))
+    pdf = _sheet_pdf()
+    pdf.set_font("cjk", size=15)
+    pdf.multi_cell(0, 9, t("scoring.exports.sheet_title", season=entry.season.name), align="C",
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(0, 7, t("scoring.exports.sheet_entry", title=entry.title or "", category=_category(entry.category),
-                           unit=_unit(entry)), new_x="LMARGIN", new_y="NEXT")
-    widths = (30, 25, 25, 25, 25, 18, 129)
-    from fpdf.fonts import FontFace
-    with pdf.table(col_widths=widths, text_align="LEFT", headings_style=FontFace(emphasis="")) as table:
-        table.row(lookup("scoring.exports.sheet_header"))
-        for score, expert in sheets:
-            cells = [expert.user.name or str(expert.id)]
-            cells += [f"{score.criteria[c]['points']}" for c in ("innovation", "technology", "benefit", "effect")]
-            cells += [str(score.total), score.comment or ""]
-            table.row(cells)
+    pdf.multi_cell(0, 6, t("scoring.exports.sheet_entry", id=entry.id, title=entry.title or ""),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, t("scoring.exports.sheet_entry_more", category=_category(entry.category),
+                           industry=entry.industry or "", unit=_unit(entry), panel=panel, scored=len(sheets)),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    rubric = rubric_for(entry.season)
+    if sheets:
+        _sheet_table(pdf, rubric, sheets)
+    else:
+        pdf.multi_cell(0, 7, t("scoring.exports.sheet_none"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
     if row is not None and row["aggregate"] is not None:
-        pdf.ln(3)
-        pdf.multi_cell(0, 7, t("scoring.exports.sheet_summary", method=lookup(f"scoring.aggregations.{method_of(entry.season)}"),
+        pdf.multi_cell(0, 6, t("scoring.exports.sheet_summary", method=lookup(f"scoring.aggregations.{method_of(entry.season)}"),
                                aggregate=row["aggregate"], rounded=row["rounded"], spread=row["spread"],
                                flag=lookup("scoring.exports.sheet_flag") if row["flagged"] else "",
                                grade=award_label(row["grade"])), new_x="LMARGIN", new_y="NEXT")
     decision = db.session.scalar(select(AwardDecision).where(AwardDecision.entry_id == entry.id))
     if decision is not None:
-        pdf.multi_cell(0, 7, t("scoring.exports.sheet_decision", award=award_label(decision.award),
+        pdf.multi_cell(0, 6, t("scoring.exports.sheet_decision", award=award_label(decision.award),
                                reason=decision.reason), new_x="LMARGIN", new_y="NEXT")
+    if sheets:
+        _sheet_comments(pdf, sheets)
+    pdf.ln(6)
+    pdf.multi_cell(0, 7, t("scoring.exports.sheet_sign"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _sheet_pdf():
+    """An A4 landscape FPDF with the CJK font (regular and bold) and the numbered footer."""
+    from fpdf import FPDF
+    printed = to_china(utcnow()).strftime("%Y-%m-%d %H:%M")
+
+    class SheetPDF(FPDF):
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("cjk", size=8)
+            self.cell(0, 6, t("scoring.exports.sheet_footer", at=printed, page=self.page_no(), pages="{nb}"),
+                      align="C")
+
+    pdf = SheetPDF(orientation="L", format="A4")
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(True, margin=16)
+    regular = _font()
+    number = 2 if regular.endswith(".ttc") else 0          # 2: Simplified Chinese in Noto CJK
+    pdf.add_font("cjk", fname=regular, collection_font_number=number)
+    bold = regular.replace("-Regular.", "-Bold.")
+    pdf.add_font("cjk", style="B", fname=bold if bold != regular and Path(bold).exists() else regular,
+                 collection_font_number=number)
+    pdf.add_page()
+    return pdf
+
+
+def _sheet_table(pdf, rubric, sheets) -> None:
+    """Points and band per criterion and the total, one row per expert (rows stay short, so
+    none outgrows a page; the comments follow the summary, _sheet_comments, and may run over
+    pages)."""
+    from fpdf.enums import VAlign
+    from fpdf.fonts import FontFace
+    criteria = rubric.criteria
+    widths = (30, *[52] * len(criteria), 273 - 30 - 52 * len(criteria))
+    headings = [lookup("scoring.exports.sheet_expert")]
+    headings += [t("scoring.exports.sheet_criterion", label=c.label, max=max(b.max for b in c.bands)) for c in criteria]
+    headings += [t("scoring.exports.sheet_total", max=rubric.max_total())]
+    pdf.set_font("cjk", size=9)
+    with pdf.table(col_widths=widths, text_align=("LEFT", *["CENTER"] * (len(criteria) + 1)),
+                   v_align=VAlign.M, line_height=4.6, padding=1.2, repeat_headings=1,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242))) as table:
+        table.row(headings)
+        for score, expert in sheets:
+            cells = [expert.user.name or str(expert.id)]
+            for c in criteria:
+                given = score.criteria.get(c.code, {})
+                band = c.band(given.get("band"))
+                cells.append(t("scoring.exports.sheet_points", points=given.get("points", ""),
+                               band=band.label if band else given.get("band", "")))
+            cells.append(str(score.total))
+            table.row(cells)
+
+
+def _sheet_comments(pdf, sheets) -> None:
+    pdf.ln(3)
+    pdf.set_font("cjk", style="B", size=10)
+    pdf.cell(0, 6, lookup("scoring.exports.sheet_comment"), new_x="LMARGIN", new_y="NEXT")
+    for score, expert in sheets:
+        pdf.set_font("cjk", style="B", size=9)
+        name = f"{expert.user.name or expert.id}："
+        pdf.cell(pdf.get_string_width(name) + 1, 5, name)
+        pdf.set_font("cjk", size=9)
+        pdf.multi_cell(0, 5, score.comment or lookup("scoring.exports.sheet_no_comment"), new_x="LMARGIN", new_y="NEXT")

@@ -69,12 +69,19 @@ def subtree_submitted(user: User, held: Organisation | None, obj) -> bool:
 def system(user: User, held: Organisation | None, obj) -> bool:
     """The organising system (union, youth_league, womens_federation, science_association):
     a role held on an org of one system (团市委 under 晋城市) covers the units of that system
-    under the held org's parent (the area the body works for). No role uses it yet."""
+    under the held org's parent (the area the body works for). Roles hold it as
+    `system_submitted` (drafts excluded)."""
     org = org_of(obj)
     if held is None or org is None or not held.system or org.system != held.system:
         return False
     area = held.parent or held
     return area.contains(org)
+
+
+def system_submitted(user: User, held: Organisation | None, obj) -> bool:
+    """`system`, for entries that were submitted: a network body reads what reached it, never
+    a draft (issue 13 item 15, as for the offices' `subtree_submitted`)."""
+    return shared(obj) and system(user, held, obj)
 
 
 def assigned(user: User, held: Organisation | None, obj) -> bool:
@@ -106,5 +113,6 @@ unit_level, county_level, city_level = _level("unit"), _level("county"), _level(
 
 
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
-          "subtree": subtree, "subtree_submitted": subtree_submitted, "system": system, "assigned": assigned,
+          "subtree": subtree, "subtree_submitted": subtree_submitted, "system": system,
+          "system_submitted": system_submitted, "assigned": assigned,
           "unit_level": unit_level, "county_level": county_level, "city_level": city_level}

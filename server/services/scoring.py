@@ -121,6 +121,24 @@ def sheet_out(score: Score | None) -> dict | None:
             "revision": score.revision, "updated_at": score.updated_at.isoformat()}
 
 
+def _neutral_name(n: int, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"{lookup('scoring.blind.attachment')}{n}.{ext}"
+
+
+def blind_attachment_name(user: User, entry_id: int, attachment) -> str | None:
+    """The file name this reader may see for an attachment reached through entry_id: a panel
+    expert under blind review gets a neutral name and no person's file (the leader's photo,
+    None); everyone else the real name."""
+    entry = get_entry(entry_id)
+    if reader_view(user, entry) != "blind":
+        return attachment.filename
+    if attachment.entry_id != entry.id:
+        return None
+    n = next((i for i, a in enumerate(entry.attachments, 1) if a.id == attachment.id), 0)
+    return _neutral_name(n, attachment.filename)
+
+
 def expert_entry(entry: Entry, expert: Expert | None = None) -> dict:
     """The entry as an expert reads it: the facts the rubric judges; with blind review on, no
     leader or unit name, no photo, attachments renamed."""
@@ -130,10 +148,7 @@ def expert_entry(entry: Entry, expert: Expert | None = None) -> dict:
     photo = None if hidden else leader_photo(entry)
     attachments = []
     for n, a in enumerate(entry.attachments, 1):
-        name = a.filename
-        if hidden:
-            ext = name.rsplit(".", 1)[-1] if "." in name else "bin"
-            name = f"{lookup('scoring.blind.attachment')}{n}.{ext}"
+        name = _neutral_name(n, a.filename) if hidden else a.filename
         attachments.append({"id": a.id, "kind": a.kind, "filename": name, "content_type": a.content_type})
     mine = None
     if expert is not None:
@@ -208,3 +223,39 @@ def reader_view(user: User, entry: Entry) -> str | None:
     if seat is None:
         return None
     return "blind" if blind(entry) else "expert"
+
+
+def expert_view(user: User, entry_id: int) -> dict:
+    """One assigned entry as the expert reads it (the console's scoring page)."""
+    expert = require_expert(user)
+    entry = get_entry(entry_id)
+    require_seat(expert, entry)
+    policy.require(user, "entry.view", entry)
+    return expert_entry(entry, expert)
+
+
+def expert_attachment(user: User, entry_id: int, attachment_id: int):
+    """(path, content type, file name as the expert sees it) of an attachment of an assigned
+    entry, or the leader's photo when the review is not blind; 404 otherwise."""
+    from ..config import INSTANCE_DIR
+    from ..models import Attachment
+    view = expert_view(user, entry_id)
+    shown = {a["id"]: a["filename"] for a in view["attachments"]}
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is not None and attachment_id == view["leader_photo"]:
+        shown[attachment_id] = attachment.filename
+    if attachment is None or attachment_id not in shown:
+        raise NotFound("errors.attachment_not_found", code="attachment_not_found")
+    return INSTANCE_DIR / attachment.storage_key, attachment.content_type, shown[attachment_id]
+
+
+def form_problems(entry_id: int, criteria: dict) -> dict[str, str]:
+    """Every wrong criterion of a sheet for this entry at once ({API field: message}), for a
+    form that shows each next to its field; submit() is still the judge."""
+    entry = get_entry(entry_id)
+    return rubric_for(entry.season).problems(criteria, entry.benefit_kind)
+
+
+def closed_reason(entry_id: int) -> str | None:
+    problem = scoring_problem(get_entry(entry_id))
+    return problem.message if problem else None

@@ -107,18 +107,23 @@ def check(entry: Entry, action: str, actor: User) -> Row:
 
 
 def transition(entry: Entry, action: str, actor: User | None, reason: str | None = None,
-               data: dict | None = None, *, by_deadline: bool = False) -> Entry:
+               data: dict | None = None, *, by_deadline: bool = False, operator: bool = False) -> Entry:
     """Take `action` on the entry: row, policy, phase; then the status, the audit row
     (entry_<to status>, with from/to/reason/data) and the row's outbox event, all added to the
     caller's transaction. `by_deadline`: no person acts — a reviewing level's deadline passed
     (review/expiry.py) or a publicity period ended (publicity.py): only a row of a level or a
-    timed row applies, the audit row has no actor."""
-    if by_deadline:
+    timed row applies, the audit row has no actor. `operator`: the shell operator runs a flask
+    command (actor None, no one to ask the policy about): the row and its phases still apply,
+    the audit row has no actor."""
+    if by_deadline or operator:
         row = next((r for r in TRANSITIONS if r.source == entry.status and r.action == action
-                    and (r.level or r.timed)), None)
+                    and (r.level or r.timed or not by_deadline)), None)
         if row is None:
             raise Conflict("errors.wrong_status", code="wrong_status", status_label=t(f"catalog.statuses.{entry.status}"),
                            action_label=t(f"catalog.status_actions.{action}"))
+        problem = None if by_deadline else phase_problem(entry.season, row, entry)
+        if problem:
+            raise problem
     else:
         row = check(entry, action, actor)
         problem = phase_problem(entry.season, row, entry)

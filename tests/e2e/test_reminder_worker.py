@@ -30,7 +30,7 @@ def test_slot_sent_once_by_the_scheduler(seeded, wx, monkeypatch):
     slots = reminders.replan(season)
     for slot in slots:
         slot.status = "done"
-    slot = slots[-1]
+    slot = [s for s in slots if not s.key.startswith("review_")][-1]      # a participants' slot
     slot.status, slot.send_at = "planned", utcnow() + timedelta(seconds=3)
     db.session.commit()
     reminders.schedule(slot)

@@ -6,6 +6,7 @@ import os
 import signal
 import time
 import subprocess
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,8 +75,21 @@ def test_launcher_starts_everything_on_embedded_defaults_and_stops_on_ctrl_c(tmp
     env.update(INSTANCE_DIR=str(tmp_path / "instance"), PORT=str(port), SANDBOX_PORT=str(sandbox_port),
                WEB_WORKERS="1")
     proc = start("-m", "server.devstack", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The launcher prints its banner after its own health check passes; ours can pass first, so
+    # wait for the banner itself before Ctrl-C (a loaded machine once interrupted it before).
+    lines: list[str] = []
+    banner = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if "按 Ctrl-C 全部停止" in line:
+                banner.set()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         base = f"http://127.0.0.1:{port}"
+        assert banner.wait(120), "".join(lines)
         health = wait_http(f"{base}/healthz", timeout=90)
         deadline = time.time() + 60              # the worker registers a moment later
         while not health.json()["queue"].get("workers") and time.time() < deadline:
@@ -90,7 +104,9 @@ def test_launcher_starts_everything_on_embedded_defaults_and_stops_on_ctrl_c(tmp
         assert (tmp_path / "instance" / "secret_key").exists()
     finally:
         proc.send_signal(signal.SIGINT)
-        output = proc.communicate(timeout=60)[0]
+        proc.wait(60)
+        reader.join(30)
+    output = "".join(lines)
     assert proc.returncode == 0, output
     assert "五小竞赛服务已启动" in output and "demo-participant" in output
     with pytest.raises(requests.ConnectionError):

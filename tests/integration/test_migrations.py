@@ -84,3 +84,27 @@ def test_a_seeded_database_goes_back_to_0007_and_up_again(seeded):
     with db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1     # enforcement is back
+
+
+def test_0017_keys_and_pairs_the_entries_already_submitted(seeded):
+    """Entries submitted before 0017 get their leader keys and duplicate pairs from the migration
+    (the application's own functions), so near duplicates among them are flagged at once."""
+    from sqlalchemy import select
+
+    from server.models import DuplicateFlag, LeaderKey, User
+    from tests.factories import make_entry
+
+    participant = db.session.scalar(select(User).where(User.name == "张建国"))
+    first = make_entry(participant, status="submitted", season=seeded["demo_season"], title="皮带自动纠偏装置",
+                       leader__name="張建國")
+    second = make_entry(participant, status="submitted", season=seeded["demo_season"], title="皮带自动纠偏装置",
+                        leader__name="张健国")
+    db.session.commit()
+    first_id, second_id = first.id, second.id
+    db.session.remove()
+    downgrade(revision="0023_claimed_at")
+    upgrade()
+    keys = set(db.session.scalars(select(LeaderKey.key).where(LeaderKey.entry_id == first_id)))
+    assert "张建国" in keys and "张*国" in keys
+    pairs = set(db.session.execute(select(DuplicateFlag.entry_id, DuplicateFlag.other_id)).tuples())
+    assert pairs == {(first_id, second_id), (second_id, first_id)}

@@ -219,13 +219,30 @@ def test_system_scope_covers_the_units_of_one_organising_system(world, monkeypat
     db.session.flush()
     officer.roles.append(RoleAssignment(role="county_admin", org_id=league.id))
     db.session.flush()
-    entry = Entry(season_id=world[1]["p_entry"].season_id, created_by_id=users["nobody"].id,
-                  status="submitted", unit_id=college.id)
-    db.session.add(entry)
-    db.session.flush()
-    # The review chain's row: a network's county-level officer reads its system's units' entries.
-    assert policy.can(officer, "entry.view", entry)
+    # The review chain's row: a network's county-level officer reads its system's units'
+    # entries once submitted, never a draft (issue 13 item 15), and nothing of another system.
+    for (status, submitted, unit), readable in SYSTEM_ROW.items():
+        entry = Entry(season_id=world[1]["p_entry"].season_id, created_by_id=users["nobody"].id, status=status,
+                      unit_id=(college if unit == "college" else union_unit).id,
+                      submitted_at=utcnow() if submitted else None)
+        db.session.add(entry)
+        db.session.flush()
+        assert policy.can(officer, "entry.view", entry) is readable, (status, submitted, unit)
     assert not policy.can(officer, "entry.view", world[1]["p_entry"])
+
+
+# (status, ever submitted, unit) → may the youth-league officer read it
+SYSTEM_ROW = {
+    ("draft", False, "college"): False,
+    ("withdrawn", False, "college"): False,          # withdrawn before it was ever submitted
+    ("submitted", True, "college"): True,
+    ("returned", True, "college"): True,
+    ("draft", True, "college"): True,                # reopened after a return: it reached the office
+    ("withdrawn", True, "college"): True,
+    ("county_recommended", True, "college"): True,
+    ("submitted", True, "union_unit"): False,        # another system
+    ("draft", False, "union_unit"): False,
+}
 
 
 def test_assigned_scope_covers_a_panel_seat_without_a_conflict(world):

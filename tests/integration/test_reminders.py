@@ -2,7 +2,7 @@
 the people with something to do, never in quiet hours, pausable, visible to admins."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -32,7 +32,8 @@ def at_china_noon(monkeypatch) -> datetime:
 
 def test_plan_and_replan_when_dates_change(season):
     slots = reminders.replan(season)
-    assert [s.key for s in slots][:2] == ["before_open", "opening"] and len(slots) == 7
+    assert [s.key for s in slots][:2] == ["before_open", "opening"]
+    assert len([s for s in slots if not s.key.startswith("review_")]) == 7
     middle = next(s for s in slots if s.key == "middle")
     old_epoch = reminders.epoch(middle)
     season.submit_end = season.submit_end + timedelta(days=4)
@@ -67,18 +68,58 @@ def test_reminds_exactly_the_people_with_something_to_do(season, monkeypatch, wx
     # a wide setting here, so the slot falls inside it.
     season.settings = {**(season.settings or {}), "review.remind_days": 30}
     db.session.commit()
-    slot = reminders.replan(season)[0]
-    assert reminders.run_slot(slot.id) == "done"
+    slots = {s.key: s for s in reminders.replan(season)}
+    assert reminders.run_slot(slots["before_open"].id) == "done"
+    assert {(d.user_id, d.template) for d in db.session.scalars(select(Delivery))} == {
+        (participant.id, "deadline_reminder")}                # the participants' slots: drafts only
+    for key in ("review_unit_0", "review_county_0", "review_city_0"):
+        assert reminders.run_slot(slots[key].id) == "done"
     rows = {(d.user_id, d.template) for d in db.session.scalars(select(Delivery))}
-    # 泽州县's admin acts for the e-station, which has no unit admin (the level above handles it).
+    # 泽州县's admin acts for the e-station, which has no unit admin (the level above handles it);
+    # nothing waits for the city yet, so the city's slot reaches nobody.
     assert rows == {(participant.id, "deadline_reminder"), (unit_admin.id, "review_reminder"),
                     (county_admin.id, "review_reminder"), (user("demo-county-admin-zezhou").id, "review_reminder")}
     # the agent's own e-station entry was submitted: the agent has nothing left to do
     assert user("demo-estation").id not in {d.user_id for d in db.session.scalars(select(Delivery))}
     assert draft.id
     # run again (a second job, or the sweep): nothing more
-    assert reminders.run_slot(slot.id) == "skipped"
+    assert reminders.run_slot(slots["review_unit_0"].id) == "skipped"
     assert db.session.query(Delivery).count() == 4
+
+
+def test_city_reviewers_are_reminded_in_the_last_days_of_the_review_phase(season, monkeypatch, wx):
+    """The city accepts in the review phase, after the submission window: its slots fall there,
+    reach the city's admins only while entries wait for it, and a sweep after the window still
+    sends the latest of them."""
+    from server.services.review import calendar, notices
+    participant = user("demo-participant")
+    waiting = create_draft(participant)
+    waiting.status = "county_recommended"
+    route.ensure(waiting)
+    db.session.commit()
+    slots = {s.key: s for s in reminders.replan(season)}
+    last = calendar.deadlines(season)["city"]
+    assert last > season.submit_end
+    city_slots = [slots[f"review_city_{n}"] for n in (2, 1, 0)]
+    assert all(s.send_at.date() > season.submit_end for s in city_slots)     # after the window closes
+    assert to_china_day(slots["review_city_0"].send_at) == last
+    day_before = datetime.combine(last - timedelta(days=1), time(4, 0))      # 12:00 CST
+    monkeypatch.setattr(reminders, "utcnow", lambda: day_before)
+    monkeypatch.setattr(notices, "china_today", lambda: last - timedelta(days=1))
+    for s in slots.values():                 # the earlier slots were lost; the sweep finds them
+        if s.send_at > day_before:
+            s.send_at = day_before + timedelta(days=1)
+    db.session.commit()
+    ran = reminders.sweep()
+    assert slots["review_city_1"].id in ran and slots["review_city_2"].status == "missed"
+    assert slots["last_morning"].status == "missed"          # the participants' window closed long ago
+    rows = [(d.user_id, d.template, d.data["waiting"]) for d in db.session.scalars(select(Delivery))]
+    assert rows == [(user("demo-city-admin").id, "review_reminder", "1")]
+
+
+def to_china_day(naive_utc: datetime):
+    from server.timeutil import to_china
+    return to_china(naive_utc).date()
 
 
 def test_a_run_that_died_mid_batch_is_finished_without_duplicates(season, monkeypatch, wx):
@@ -173,7 +214,8 @@ def test_admin_report_and_pause_over_http(client, season, monkeypatch, wx):
     reminders.run_slot(reminders.replan(season)[0].id)
     city = auth_header(login(client, "demo-city-admin")["token"])
     report = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=city).get_json()
-    assert report["deliveries"] == {"undeliverable": 1} and len(report["slots"]) == 7 and not report["paused"]
+    # 7 slots for participants, 3 days × 3 levels for reviewers
+    assert report["deliveries"] == {"undeliverable": 1} and len(report["slots"]) == 7 + 9 and not report["paused"]
     assert client.post(f"/api/v1/admin/seasons/{season.id}/reminders/pause", headers=city).get_json()["paused"]
     county = auth_header(login(client, "demo-county-admin")["token"])
     res = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=county)

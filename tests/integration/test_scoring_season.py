@@ -65,7 +65,7 @@ def test_a_whole_season(client, ctx):
 
     # Panels of 3, automatically: none conflicted, loads 90/7 → 13 or 12.
     res = client.post(f"/api/v1/admin/seasons/{w.season.id}/panels", json={"k": 3}, headers=admin)
-    assert res.status_code == 200 and res.get_json()["detail"] == {"seats": 90, "short": []}
+    assert res.status_code == 200 and res.get_json()["detail"] == {"seats": 90, "short": [], "reopened": []}
     seats = db.session.execute(select(PanelSeat.entry_id, PanelSeat.expert_id)).all()
     panel = {i: sorted(x for e, x in seats if e == i) for i in ids}
     assert all(len(p) == 3 for p in panel.values())

@@ -1,13 +1,15 @@
 """The reminder plan for the 1–10 September 2021 window (China time = UTC+8)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from server.errors import ValidationError
 from server.models import Season
-from server.services.reminder_plan import in_quiet_hours, outside_quiet_hours, plan, settings, window_end
+from server.services.reminder_plan import (in_quiet_hours, outside_quiet_hours, plan, review_level, settings,
+                                           window_end)
+from server.services.review.calendar import deadlines
 from server.timeutil import CHINA
 
 
@@ -28,7 +30,29 @@ def test_default_plan_in_china_time():
         "last_days_1": datetime(2021, 9, 9, 10, 0),
         "last_days_0": datetime(2021, 9, 10, 10, 0),
         "last_morning": datetime(2021, 9, 10, 1, 0),
+        # Reviewers, each morning of their level's last three days (deadlines 8, 10 and 30 September):
+        "review_unit_2": datetime(2021, 9, 6, 1, 0), "review_unit_1": datetime(2021, 9, 7, 1, 0),
+        "review_unit_0": datetime(2021, 9, 8, 1, 0),
+        "review_county_2": datetime(2021, 9, 8, 1, 0), "review_county_1": datetime(2021, 9, 9, 1, 0),
+        "review_county_0": datetime(2021, 9, 10, 1, 0),
+        "review_city_2": datetime(2021, 9, 28, 1, 0), "review_city_1": datetime(2021, 9, 29, 1, 0),
+        "review_city_0": datetime(2021, 9, 30, 1, 0),       # the city, in the review phase
     }
+
+
+@pytest.mark.parametrize("settings_,expected", [
+    ({"review.remind_days": 1}, {"review_unit_0", "review_county_0", "review_city_0"}),
+    ({"review.remind_days": 5, "review.deadlines": {"participants": "2021-09-02", "unit": "2021-09-03",
+                                                    "county": "2021-09-04"}},
+     # never before the window opens (1 September)
+     {"review_unit_2", "review_unit_1", "review_unit_0", "review_county_3", "review_county_2", "review_county_1",
+      "review_county_0", "review_city_4", "review_city_3", "review_city_2", "review_city_1", "review_city_0"}),
+    ({"review.remind_days": "x"}, {f"review_{lv}_{n}" for lv in ("unit", "county", "city") for n in range(3)}),
+])
+def test_review_slots_follow_each_levels_deadline(settings_, expected):
+    s = season()
+    s.settings = settings_
+    assert {x.key for x in plan(s) if x.key.startswith("review_")} == expected
 
 
 def test_nothing_is_planned_in_quiet_hours():
@@ -109,10 +133,13 @@ def test_every_send_time_lands_outside_quiet_hours_and_inside_the_window(start, 
 @pytest.mark.parametrize("morning,evening", [("09:00", "18:00"), ("06:00", "22:30"), ("00:00", "23:59")])
 def test_plans_for_every_window_are_outside_quiet_hours_and_before_the_deadline(start, end, morning, evening):
     s = season(quiet_start=start, quiet_end=end, morning=morning, evening=evening)
+    last = deadlines(s)
     for slot in plan(s):
         local = slot.at + timedelta(hours=8)          # naive UTC → China wall clock
         assert not in_quiet_hours(local.replace(tzinfo=CHINA), settings(s)), slot
-        assert local.replace(tzinfo=CHINA) <= window_end(s), slot
+        level = review_level(slot.key)
+        end = window_end(s) if level is None else datetime.combine(last[level], time(23, 59), CHINA)
+        assert local.replace(tzinfo=CHINA) <= end, slot
 
 
 @pytest.mark.parametrize("clock", ["00:00", "07:00", "21:00"])

@@ -20,6 +20,7 @@ from ...timeutil import china_day_end_utc, utcnow
 DEFAULT_DAY = {"participants": 5, "unit": 8, "county": 10}     # day n of the 成果申报 window
 DEFAULT_PHASES = {"unit": ("submit",), "county": ("submit",), "city": ("submit", "review")}
 ORDER = ("participants", "unit", "county")
+REMIND_DAYS = 3          # season setting review.remind_days: reviewers hear in their level's last days
 
 
 def deadlines(season: Season) -> dict[str, date]:
@@ -33,6 +34,15 @@ def deadlines(season: Season) -> dict[str, date]:
             out[key] = min(season.submit_start + timedelta(days=DEFAULT_DAY[key] - 1), season.submit_end)
     out["city"] = season.review_end
     return out
+
+
+def remind_days(season: Season) -> int:
+    """How many days up to its deadline a level's reviewers are reminded (1 to 30)."""
+    try:
+        days = int(season.setting("review.remind_days", REMIND_DAYS))
+    except (TypeError, ValueError):
+        return REMIND_DAYS
+    return min(max(days, 1), 30)
 
 
 def check(season: Season) -> None:

@@ -13,11 +13,10 @@ from ...models import Entry, EntryReview, RoleAssignment, Season
 from ...texts import lookup, t
 from ...timeutil import china_today, to_china, utcnow
 from ..status import waiting_for
-from .calendar import deadlines
+from .calendar import deadlines, remind_days
 
 RESULT = {"returned": "returned", "unit_recommended": "recommended", "county_recommended": "recommended",
           "accepted": "accepted", "not_recommended": "not_recommended", "ineligible": "ineligible"}
-REMIND_DAYS = 3          # season setting review.remind_days: reviewers hear in their level's last days
 LEVEL_ROLE = {"unit": ("unit_admin", "county_admin", "city_admin"), "county": ("county_admin", "city_admin"),
               "city": ("city_admin",)}
 
@@ -41,15 +40,19 @@ def review_result(payload: dict) -> list[tuple[int, str, dict]]:
     return [(uid, "entry_review_result", values) for uid in people]
 
 
-def reviewer_audience(season: Season, today: date | None = None) -> list[tuple[int, str, dict]]:
-    """(user, template, values): admins of organisations with entries waiting at their level,
-    within the last `review.remind_days` days before that level's deadline."""
+def reviewer_audience(season: Season, today: date | None = None,
+                      levels: tuple[str, ...] | None = None) -> list[tuple[int, str, dict]]:
+    """(user, template, values): admins of organisations with entries waiting at their level
+    (of `levels`, default all), within the last `review.remind_days` days before that level's
+    deadline."""
     today = today or china_today()
-    days = int(season.setting("review.remind_days", REMIND_DAYS))
+    days = remind_days(season)
     last = deadlines(season)
     column = {"unit": EntryReview.unit_org_id, "county": EntryReview.county_org_id, "city": EntryReview.city_org_id}
     out: dict[int, tuple[int, str, dict]] = {}
     for level, statuses in waiting_for().items():
+        if levels is not None and level not in levels:
+            continue
         if not last[level] - timedelta(days=days) <= today <= last[level]:
             continue
         query = select(column[level], func.count()).join(Entry, Entry.id == EntryReview.entry_id).where(

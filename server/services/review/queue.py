@@ -20,6 +20,9 @@ from . import duplicates, route
 SORTS = {"submitted_at": Entry.submitted_at, "title": Entry.title, "id": Entry.id, "category": Entry.category,
          "industry": Entry.industry}
 MAX_PER_PAGE = 200
+# Counting stops after this many matching entries (the total then reads "more than COUNT_CAP",
+# `capped`); None counts them all with the page (a window count: bench/review.py's baseline).
+COUNT_CAP: int | None = 1000
 REVIEW_PERMISSIONS = (status_machine.UNIT, status_machine.COUNTY, status_machine.CITY)
 
 
@@ -28,6 +31,20 @@ def reviewing_orgs(user) -> list[int]:
     roles = {r for p in REVIEW_PERMISSIONS for r in policy.roles_with(p, "unit_level") + policy.roles_with(
         p, "county_level") + policy.roles_with(p, "city_level")}
     return sorted({a.org_id for a in user.roles if a.role in roles})
+
+
+def reviewing_org_list(user) -> list[Organisation]:
+    """The organisations of `reviewing_orgs`, in tree order."""
+    ids = reviewing_orgs(user)
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(
+        Organisation.path))) if ids else []
+
+
+def titles(ids: list[int]) -> dict[int, str | None]:
+    """{entry id: title} (a batch's results name their entries, including those that left the queue)."""
+    if not ids:
+        return {}
+    return {i: title for i, title in db.session.execute(select(Entry.id, Entry.title).where(Entry.id.in_(ids)))}
 
 
 def _waiting(orgs: list[int]):
@@ -59,7 +76,7 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
         raise ValidationError("review.errors.bad_page", code="bad_filter", field="page", limit=MAX_PER_PAGE)
     orgs = reviewing_orgs(user)
     if not orgs:
-        return {"total": 0, "page": page, "per_page": per_page, "items": []}
+        return {"total": 0, "capped": False, "page": page, "per_page": per_page, "items": []}
     where = [_waiting(orgs) if status is None else _through(orgs),
              Entry.created_by_id != user.id, or_(Entry.agent_id.is_(None), Entry.agent_id != user.id)]
     if status is not None:
@@ -74,17 +91,24 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
         where.append(or_(Entry.unit_id == unit, EntryReview.unit_org_id == unit))
     if unconfirmed:
         where.append(and_(Entry.status == "submitted", EntryReview.unit_confirmed_at.is_(None)))
-    joined = select(Entry.id, func.count().over()).join(EntryReview, EntryReview.entry_id == Entry.id).where(*where)
+    base = select(Entry.id).join(EntryReview, EntryReview.entry_id == Entry.id).where(*where)
     column = SORTS[sort]
-    # One scan sorts and pages narrow rows (ids, and the total as a window count); then the
-    # page's entries are loaded in full.
-    page_rows = db.session.execute(joined.order_by((asc if order == "asc" else desc)(column), Entry.id)
-                                   .limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [r[0] for r in page_rows]
-    if page_rows:
-        total = page_rows[0][1]
-    else:                                  # past the last page: count alone
-        total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    ordered = ((asc if order == "asc" else desc)(column), Entry.id)
+    capped = False
+    if COUNT_CAP is None:
+        # One scan sorts and pages narrow rows (ids, and the total as a window count).
+        page_rows = db.session.execute(base.add_columns(func.count().over()).order_by(*ordered)
+                                       .limit(per_page).offset((page - 1) * per_page)).all()
+        ids = [r[0] for r in page_rows]
+        total = page_rows[0][1] if page_rows else db.session.scalar(
+            select(func.count()).select_from(base.subquery()))
+    else:
+        # The page's ids (a top-N sort, no full count), and a count that stops at the cap, like
+        # the audit trail's: "more than 1000" is what a reviewer needs to know past that.
+        ids = list(db.session.scalars(base.order_by(*ordered).limit(per_page).offset((page - 1) * per_page)))
+        total = db.session.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery()))
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
     found = {e.id: (e, r) for e, r in db.session.execute(
         select(Entry, EntryReview).join(EntryReview, EntryReview.entry_id == Entry.id)
         .where(Entry.id.in_(ids)).options(joinedload(Entry.leader))).all()} if ids else {}
@@ -94,7 +118,7 @@ def queue(user, *, season_id: int | None = None, status: str | None = None, cate
     units = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
         Organisation.id.in_({e.unit_id for e in entries if e.unit_id})))}
     items = [item(e, review, units.get(e.unit_id), flags.get(e.id, [])) for e, review in rows]
-    return {"total": total, "page": page, "per_page": per_page, "items": items}
+    return {"total": total, "capped": capped, "page": page, "per_page": per_page, "items": items}
 
 
 def item(e: Entry, review: EntryReview, unit_name: str | None, dups: list[dict]) -> dict:

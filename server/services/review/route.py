@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 
 from ...extensions import db
 from ...models import Entry, EntryReview, Organisation, RoleAssignment
+from . import duplicates
 
 COUNTY_KINDS = ("county", "industry_union")
 
@@ -68,7 +69,8 @@ def compute(entry: Entry) -> tuple[int, int | None, int]:
 
 def ensure(entry: Entry, recompute: bool = False) -> EntryReview:
     """The entry's review row, routed now if new (or when `recompute`: a resubmission, whose
-    unit may have changed). Adds to the caller's transaction."""
+    unit may have changed), with its leader's duplicate-search keys. Adds to the caller's
+    transaction."""
     review = db.session.get(EntryReview, entry.id)
     if review is not None and not recompute:
         return review
@@ -80,6 +82,7 @@ def ensure(entry: Entry, recompute: bool = False) -> EntryReview:
     elif review.unit_org_id != unit_org_id:
         review.unit_confirmed_at = review.unit_confirmed_by_id = None    # a new unit confirms anew
     review.unit_org_id, review.county_org_id, review.city_org_id = unit_org_id, county_org_id, city_org_id
+    duplicates.index(entry)                  # the leader's name as it is now, for duplicate flags
     return review
 
 

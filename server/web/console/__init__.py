@@ -7,4 +7,9 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from . import guard, filters, login, home, seasons, orgs, people, audit, health, stats, results, objections  # noqa: E402,F401
+# One line per capability: the shell first, then each capability's pages.
+from . import guard, filters, login, home  # noqa: E402,F401
+from . import seasons, orgs, people, audit, health, stats  # noqa: E402,F401
+from . import review, review_entry, review_sheets  # noqa: E402,F401
+from . import experts, panels, my_scoring  # noqa: E402,F401
+from . import results, objections  # noqa: E402,F401
