@@ -23,6 +23,7 @@ PERIODIC = {
     "review_deadlines": ("workers.review.expire_overdue", 3600),
     "report_reminders": ("workers.reminders.remind_missing_reports", 3600),
     "stale_claims": ("workers.notify.settle_stale_claims", 300),
+    "publicity_finalise": ("workers.results.finalise_due", 600),
 }
 
 

@@ -7,7 +7,7 @@ and replaced_by_id (the revoked certificate points to the one that replaced it).
 Reviewed by hand; runs on SQLite (batch mode) and PostgreSQL.
 
 Revision ID: 0020_certificate_holders
-Revises: 0017_leader_keys
+Revises: 0019_publicity
 Create Date: 2026-11-30 16:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_certificate_holders'
-down_revision = '0017_leader_keys'
+down_revision = '0019_publicity'
 branch_labels = None
 depends_on = None
 

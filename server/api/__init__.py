@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Importing the resource modules registers their routes on bp.
-from . import admin, admin_seasons, auth, awards, certificates, dialogue, entries, me, meta, orgs, reports, review, scoring, stats, subscriptions, tallies  # noqa: E402,F401
+from . import admin, admin_seasons, auth, awards, certificates, dialogue, entries, me, meta, orgs, publicity, reports, review, scoring, stats, subscriptions, tallies  # noqa: E402,F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..models import Entry, User
 from ..services import entries as entry_service
 from ..services.scoring import reader_view
+from ..services.shown import shown_label, shown_status
 from ..services.orgs import get_org
 from ..forms.values import LEADER_ATTRS, leader_photo
 from ..texts import t
@@ -29,7 +30,7 @@ def entry_out(user: User, e: Entry) -> EntryOut:
     applicant = e.applicant if e.agent_id is not None else None
     missing = [p.field for p in entry_service.problems_for_submit(user, e)] if e.status in entry_service.EDITABLE else []
     out = EntryOut(
-        id=e.id, season_id=e.season_id, status=e.status, status_label=t(f"catalog.statuses.{e.status}"),
+        id=e.id, season_id=e.season_id, status=shown_status(user, e.status), status_label=shown_label(user, e.status),
         category=e.category, industry=e.industry, title=e.title,
         unit={"id": unit.id, "name": unit.name} if unit else None, unit_source=e.unit_source,
         started_on=e.started_on, completed_on=e.completed_on,

@@ -10,11 +10,11 @@ from .org import Organisation
 from .person import Person
 from .report import UnitReport
 from .review import DuplicateFlag, EntryReview, LeaderKey, Recommendation
-from .score import AwardDecision, Expert, ExpertConflict, PanelSeat, ResultRelease, Score
+from .score import AwardDecision, Expert, ExpertConflict, Objection, PanelSeat, ResultRelease, Score
 from .season import Season
 from .tally import Denominator, SkillPromotion
 from .user import AuthSession, RoleAssignment, RoleInvitation, User
 
 __all__ = ["AuditEvent", "OrgAwardEvidence", "OrgAwardItem", "OrgAwardSheet", "WinnerApplication", "Certificate", "SigningKey", "Conversation", "Delivery", "DuplicateFlag", "EntryReview", "LeaderKey", "Recommendation", "OutboxEvent", "ReminderSlot", "SubscriptionConsent", "InboundMessage", "OutboundMessage", "Attachment", "AuthSession", "Entry", "Organisation", "Person",
            "RoleAssignment", "RoleInvitation", "Season", "UnitReport", "User", "AwardDecision", "Expert",
-           "ExpertConflict", "PanelSeat", "ResultRelease", "Score", "Denominator", "SkillPromotion"]
+           "ExpertConflict", "Objection", "PanelSeat", "ResultRelease", "Score", "Denominator", "SkillPromotion"]

@@ -95,7 +95,8 @@ class AwardDecision(db.Model):
 
 class ResultRelease(db.Model):
     """A season's results released, once (the unique season makes a second release fail even
-    when two offices press the button at the same moment)."""
+    when two offices press the button at the same moment). Score revision and panel changes end
+    with it; entries become `decided` when it is final."""
     __tablename__ = "result_releases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,3 +104,32 @@ class ResultRelease(db.Model):
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     released_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)      # {award: count}
+    # With the season's publicity period (公示, setting `publicity_days`) the release opens it
+    # and the results become final when it ends; without one they are final at once.
+    publicity_ends_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def final(self) -> bool:
+        return self.finalised_at is not None
+
+
+class Objection(db.Model):
+    """An objection (异议) to an entry on a season's publicity list, with its reasons, filed by
+    anyone logged in during the period; the office answers it once (audited), and the answer may
+    change the entry's award decision (award_before → award_after) before the results are final."""
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    award_changed: Mapped[bool] = mapped_column(Boolean, default=False)
+    award_before: Mapped[str | None] = mapped_column(String(20))
+    award_after: Mapped[str | None] = mapped_column(String(20))

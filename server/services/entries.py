@@ -23,6 +23,7 @@ from ..texts import t
 from ..timeutil import china_today, utcnow
 from . import content, outbox, policy, status
 from .audit import record
+from .shown import shown_label
 from .seasons import current_season
 from .status import EDITABLE
 
@@ -57,8 +58,7 @@ def get_editable(user: User, entry_id: int) -> Entry:
     entry = get_entry(user, entry_id)
     policy.require(user, "entry.edit", entry)
     if entry.status not in EDITABLE:
-        raise Conflict("errors.entry_locked", code="entry_locked",
-                       status_label=t(f"catalog.statuses.{entry.status}"))
+        raise Conflict("errors.entry_locked", code="entry_locked", status_label=shown_label(user, entry.status))
     return entry
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Certificate, Delivery, Entry, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Certificate, Delivery, Entry, Objection, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
 from ..timeutil import to_china, utcnow
 from .consents import templates
@@ -115,13 +115,26 @@ def _report_missing(payload: dict) -> list[tuple[int, str, dict]]:
     return recipients(payload)
 
 
+def _objection_answered(payload: dict) -> list[tuple[int, str, dict]]:
+    """The office answered an objection: its filer hears once (the answer's start; the whole
+    answer is in the mini-program)."""
+    row = db.session.get(Objection, payload["objection_id"])
+    if row is None or row.answered_at is None or row.filed_by_id is None:
+        return []
+    entry = db.session.get(Entry, row.entry_id)
+    values = {"title": (entry.title if entry else "") or lookup("subscribe.untitled"), "answer": row.answer,
+              "at": to_china(row.answered_at).strftime("%Y-%m-%d %H:%M")}
+    return [(row.filed_by_id, "objection_answered", values)]
+
+
 # Adding an event is a template in subscribe.yaml and a line here.
 HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
             "entry_returned": _review_result, "entry_recommended": _review_result,
             "entry_accepted": _review_result, "entry_not_recommended": _review_result,
             "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
             "results_released": _results_released, "award_decided": _award_decided,
-            "report_missing": _report_missing}
+            "report_missing": _report_missing,
+            "objection_answered": _objection_answered}
 
 
 def handle_event(event_id: int) -> list[int]:

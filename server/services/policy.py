@@ -165,6 +165,12 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "results.decide", "subtree"),
     Grant("city_admin", "results.release", "any"),
     Grant("city_admin", "results.export", "any"),
+    # The publicity period (公示, issue 16): anyone logged in may object to an entry on the
+    # public list; the city office reads and answers the objections and makes the results final.
+    Grant(ANYONE, "objection.file", "any"),
+    Grant("city_admin", "objection.view", "any"),
+    Grant("city_admin", "objection.answer", "any"),
+    Grant("city_admin", "results.finalise", "any"),
 )
 
 ACTIONS = frozenset(g.action for g in TABLE)
@@ -214,6 +220,9 @@ DENIED = {
     "results.decide": ("scoring.errors.city_office_only", "city_admin_only"),
     "results.release": ("scoring.errors.city_office_only", "city_admin_only"),
     "results.export": ("scoring.errors.city_office_only", "city_admin_only"),
+    "objection.view": ("publicity.errors.objection_not_city", "city_admin_only"),
+    "objection.answer": ("publicity.errors.objection_not_city", "city_admin_only"),
+    "results.finalise": ("publicity.errors.objection_not_city", "city_admin_only"),
 }
 
 

@@ -75,7 +75,8 @@ def top_entries(actor: User, season: Season, n: int) -> bytes:
 
 def _decided(actor: User, season: Season) -> list[Entry]:
     policy.require(actor, "results.export")
-    if released(season.id) is None:
+    done = released(season.id)
+    if done is None or not done.final:
         raise Conflict("scoring.errors.export_not_released", code="not_released")
     order = {a: i for i, a in enumerate(("special", "first", "second", "third", "excellent"))}
     entries = db.session.scalars(select(Entry).where(Entry.season_id == season.id, Entry.status == "decided",

@@ -10,10 +10,12 @@ is shown), spread = highest − lowest, flagged when the spread exceeds the seas
     ranking(season) -> [row, ...]   (pure over the scores; no permission: callers check)
     decide(actor, entry_id, award, reason)                         (commits)
     release(actor, season) -> {"decided": n, "awards": {...}}      (commits, once)
+    finalise_rows(actor, season, release_row)    entries decided (the caller commits; publicity.py)
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -24,7 +26,7 @@ from ..extensions import db
 from ..forms.rubric import grade_for, grade_thresholds
 from ..models import AwardDecision, Entry, PanelSeat, ResultRelease, Score, Season, User
 from ..texts import lookup
-from ..timeutil import to_china, utcnow
+from ..timeutil import china_day_end_utc, china_today, to_china, utcnow
 from . import outbox, panels, policy, status
 from .audit import record
 from .scoring import get_entry, released
@@ -126,7 +128,10 @@ def season_ranking(actor: User, season: Season) -> dict:
     done = released(season.id)
     return {"season_id": season.id, "method": method_of(season),
             "gap": int(season.setting("disagreement_gap", 10)), "thresholds": grade_thresholds(season),
-            "released_at": done.released_at.isoformat() if done else None, "entries": ranking(season)}
+            "released_at": done.released_at.isoformat() if done else None,
+            "publicity_days": publicity_days(season),
+            "publicity_ends_at": done.publicity_ends_at.isoformat() if done and done.publicity_ends_at else None,
+            "final": bool(done and done.final), "entries": ranking(season)}
 
 
 def decide(actor: User, entry_id: int, award: str | None, reason: str) -> AwardDecision | None:
@@ -156,45 +161,94 @@ def decide(actor: User, entry_id: int, award: str | None, reason: str) -> AwardD
     return decision
 
 
+PUBLICITY_MAX_DAYS = 30
+
+
+def publicity_days(season: Season) -> int:
+    """The season's publicity period (setting `publicity_days`; RULES.md: optional, default off)."""
+    days = season.setting("publicity_days", 0) or 0
+    return days if isinstance(days, int) and 0 < days <= PUBLICITY_MAX_DAYS else 0
+
+
 def release(actor: User, season: Season) -> dict:
-    """Decide every entry of the season at once: each scored entry → decided with its award (or
-    none), revision closed, result notifications and the `results_released` event written, all
-    in one transaction — refused whole while any entry lacks its panel's sheets, and refused the
-    second time."""
+    """The city's one release of the season, refused whole while any entry lacks its panel's
+    sheets, and refused the second time. It ends score revision and panel changes. Without a
+    publicity period the results are final at once (`finalise_rows`); with one (N days) the
+    period opens: the list is public, objections may be filed, entries stay `scored` and
+    nobody is told a result until the period is over and the results are final."""
     policy.require(actor, "results.release")
     locked = db.session.scalar(select(Season).where(Season.id == season.id).with_for_update())
-    done = released(locked.id)
-    if done is not None:
-        raise Conflict("scoring.errors.already_released", code="already_released",
-                       at=to_china(done.released_at).strftime("%Y-%m-%d %H:%M"))
-    rows = ranking(locked)
-    pending = [r for r in rows if r["status"] in panels.SCORABLE]
-    missing = [r for r in pending if r["status"] != "scored" or not r["complete"]]
-    if missing:
-        raise Conflict("scoring.errors.release_incomplete", code="release_incomplete", count=len(missing),
-                       titles="、".join((r["title"] or str(r["entry_id"])) for r in missing[:3]))
-    if not pending:
-        raise Conflict("scoring.errors.release_nothing", code="release_nothing")
-    summary: dict[str, int] = defaultdict(int)
-    entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_([r["entry_id"] for r in pending]))
-                                                   .with_for_update(of=Entry))}
-    for r in pending:
-        entry = entries[r["entry_id"]]
-        entry.award = r["award"]
-        status.transition(entry, "decide", actor, data={
-            "award": r["award"], "aggregate": r["aggregate"], "rounded": r["rounded"], "method": r["method"],
-            "totals": r["totals"], "decision": r["decision"]})
-        summary[r["award"] or "none"] += 1
-    db.session.add(ResultRelease(season_id=locked.id, released_by_id=actor.id, summary=dict(summary)))
-    record(actor, "results_released", "season", locked.id, data=dict(summary))
-    outbox.emit("results_released", dedupe_key=f"results_released:{locked.id}", season_id=locked.id)
+    try:
+        done = released(locked.id)
+        if done is not None:
+            raise Conflict("scoring.errors.already_released", code="already_released",
+                           at=to_china(done.released_at).strftime("%Y-%m-%d %H:%M"))
+        pending = _pending(ranking(locked))
+        if not pending:
+            raise Conflict("scoring.errors.release_nothing", code="release_nothing")
+    except Conflict:
+        db.session.rollback()                # the season's lock goes at once, not when the request ends
+        raise
+    days = publicity_days(locked)
+    row = ResultRelease(season_id=locked.id, released_by_id=actor.id, summary=_summary(pending))
+    db.session.add(row)
+    if days:
+        row.publicity_ends_at = china_day_end_utc(china_today() + timedelta(days=days))
+        record(actor, "publicity_opened", "season", locked.id,
+               data={"days": days, "ends_at": row.publicity_ends_at.isoformat(), "awards": row.summary})
+    else:
+        finalise_rows(actor, locked, row, pending)
     try:
         db.session.commit()
     except IntegrityError:                 # another release won the race: nothing of this one stays
         db.session.rollback()
         raise Conflict("scoring.errors.already_released", code="already_released", at="")
     outbox.relay_soon()
-    return {"season_id": locked.id, "decided": len(pending), "awards": dict(summary)}
+    out = {"season_id": locked.id, "decided": 0 if days else len(pending), "awards": dict(row.summary),
+           "final": not days}
+    if days:
+        out["publicity_ends_at"] = row.publicity_ends_at.isoformat()
+    return out
+
+
+def blockers(rows: list[dict]) -> list[dict]:
+    """The entries that keep a release from happening: not every panel member's sheet in."""
+    return [r for r in rows if r["status"] in panels.SCORABLE and (r["status"] != "scored" or not r["complete"])]
+
+
+def _pending(rows: list[dict]) -> list[dict]:
+    missing = blockers(rows)
+    if missing:
+        raise Conflict("scoring.errors.release_incomplete", code="release_incomplete", count=len(missing),
+                       titles="、".join((r["title"] or str(r["entry_id"])) for r in missing[:3]))
+    return [r for r in rows if r["status"] in panels.SCORABLE]
+
+
+def _summary(pending: list[dict]) -> dict[str, int]:
+    summary: dict[str, int] = defaultdict(int)
+    for r in pending:
+        summary[r["award"] or "none"] += 1
+    return dict(summary)
+
+
+def finalise_rows(actor: User | None, season: Season, row: ResultRelease, pending: list[dict] | None = None) -> int:
+    """Make the results final in the caller's transaction: each scored entry → `decided` with its
+    award through the status machine (its `entry_decided` event tells its people), the release
+    row final, the `results_released` event (certificates). `actor` None: the period's end did it."""
+    pending = _pending(ranking(season)) if pending is None else pending
+    entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_([r["entry_id"] for r in pending]))
+                                                   .with_for_update(of=Entry))}
+    for r in pending:
+        entry = entries[r["entry_id"]]
+        entry.award = r["award"]
+        status.transition(entry, "decide", actor, by_deadline=actor is None, data={
+            "award": r["award"], "aggregate": r["aggregate"], "rounded": r["rounded"], "method": r["method"],
+            "totals": r["totals"], "decision": r["decision"]})
+    row.summary = _summary(pending)
+    row.finalised_at, row.finalised_by_id = utcnow(), actor.id if actor else None
+    record(actor, "results_released", "season", season.id, data=dict(row.summary))
+    outbox.emit("results_released", dedupe_key=f"results_released:{season.id}", season_id=season.id)
+    return len(pending)
 
 
 def award_label(award: str | None) -> str:

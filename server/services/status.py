@@ -19,6 +19,7 @@ from ..models import Entry, Season, User
 from ..texts import t
 from ..timeutil import utcnow
 from . import outbox, policy
+from .shown import shown_label
 from .audit import record
 
 
@@ -31,6 +32,7 @@ class Row:
     phases: tuple[str, ...] | None       # season phases (models/season.py PHASES) or None
     event: str | None = None             # outbox event kind, emitted in the same transaction
     level: str | None = None             # a reviewing level: phases from the season (review/calendar.py)
+    timed: bool = False                  # also taken with no actor when a period ends (by_deadline)
 
 
 UNIT, COUNTY, CITY = "entry.review_unit", "entry.review_county", "entry.review_city"
@@ -71,7 +73,8 @@ TRANSITIONS: tuple[Row, ...] = (
     Row("accepted", "score", "scored", "entry.score", ("review",)),
     Row("accepted", "panel_complete", "scored", "panel.manage", None),
     Row("scored", "reopen", "accepted", "panel.manage", None),
-    Row("scored", "decide", "decided", "results.release", None, "entry_decided"),
+    # With a publicity period (公示) the decision is taken when the period ends, by no one.
+    Row("scored", "decide", "decided", "results.release", None, "entry_decided", timed=True),
 )
 
 # The organisation awards (issue 18 items 5 and 6), the same rows with the organisation concerned
@@ -111,7 +114,7 @@ def check(entry: Entry, action: str, actor: User) -> Row:
     rows = [r for r in TRANSITIONS if r.source == entry.status and r.action == action]
     if not rows:
         key, code = _CONFLICT.get(action, ("errors.wrong_status", "wrong_status"))
-        raise Conflict(key, code=code, status_label=t(f"catalog.statuses.{entry.status}"),
+        raise Conflict(key, code=code, status_label=shown_label(actor, entry.status),
                        action_label=t(f"catalog.status_actions.{action}"))
     for row in rows:
         if policy.can(actor, row.permission, entry):
@@ -125,12 +128,13 @@ def transition(entry: Entry, action: str, actor: User | None, reason: str | None
     """Take `action` on the entry: row, policy, phase; then the status, the audit row
     (entry_<to status>, with from/to/reason/data) and the row's outbox event, all added to the
     caller's transaction. `by_deadline`: no person acts — a reviewing level's deadline passed
-    (review/expiry.py): only a row of a level applies, the audit row has no actor. `operator`:
-    the shell operator runs a flask command (actor None, no one to ask the policy about): the
-    row and its phases still apply, the audit row has no actor."""
+    (review/expiry.py) or a publicity period ended (publicity.py): only a row of a level or a
+    timed row applies, the audit row has no actor. `operator`: the shell operator runs a flask
+    command (actor None, no one to ask the policy about): the row and its phases still apply,
+    the audit row has no actor."""
     if by_deadline or operator:
         row = next((r for r in TRANSITIONS if r.source == entry.status and r.action == action
-                    and (r.level or not by_deadline)), None)
+                    and (r.level or r.timed or not by_deadline)), None)
         if row is None:
             raise Conflict("errors.wrong_status", code="wrong_status", status_label=t(f"catalog.statuses.{entry.status}"),
                            action_label=t(f"catalog.status_actions.{action}"))

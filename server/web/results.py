@@ -18,6 +18,14 @@ def results_page(season_id: int):
     return render_template("results.html", r=results, ui=lookup("certificate.results"))
 
 
+@bp.get("/seasons/<int:season_id>/publicity")
+def publicity_page(season_id: int):
+    """The publicity list (公示): what an honour roll shows, while the period runs."""
+    from ..services.publicity import public_list
+    from ..services.seasons import get_season
+    return render_template("public_list.html", r=public_list(get_season(season_id)), ui=lookup("publicity.page"))
+
+
 def announcement_file(season_id: int, fmt: str):
     """The announcement document as a download (also used by the console)."""
     base = current_app.config["PUBLIC_BASE_URL"]

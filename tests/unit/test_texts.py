@@ -10,7 +10,7 @@ import pytest
 from server.texts import catalogue, lookup, t
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"""["']((?:errors|pages|catalog|demo_seed|answers|dialogue|flow_entry|scoring|subscribe|rubric)\.[a-z0-9_.]+)["']""")
+KEY = re.compile(r"""["']((?:errors|pages|catalog|demo_seed|answers|dialogue|flow_entry|scoring|subscribe|rubric|publicity|console_results)\.[a-z0-9_.]+)["']""")
 ANSWER_KEY = re.compile(r"""AnswerError\(["'](\w+)["']""")
 SAY_KEY = re.compile(r"""\bsay\(["'](\w+)["']""")
 

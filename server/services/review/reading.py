@@ -11,6 +11,7 @@ from ...texts import t
 from ...timeutil import to_china
 from .. import entries as entry_service
 from .. import policy
+from ..shown import shown_label, shown_status
 from . import calendar, duplicates, route
 
 
@@ -72,8 +73,8 @@ def mine(user: User) -> list[dict]:
         deadline = None
         if e.status in ("draft", "returned"):
             deadline = calendar.participant_deadline(e, route.reply_by(e)).isoformat()
-        out.append({"id": e.id, "title": e.title, "status": e.status,
-                    "status_label": t(f"catalog.statuses.{e.status}"), "returned": returned, "deadline": deadline})
+        out.append({"id": e.id, "title": e.title, "status": shown_status(user, e.status),
+                    "status_label": shown_label(user, e.status), "returned": returned, "deadline": deadline})
     return out
 
 

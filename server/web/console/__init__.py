@@ -15,3 +15,4 @@ from . import experts, panels, my_scoring  # noqa: E402,F401
 from . import certificates  # noqa: E402,F401
 from . import org_awards, winners  # noqa: E402,F401
 from . import tallies, reports  # noqa: E402,F401
+from . import results, objections  # noqa: E402,F401
