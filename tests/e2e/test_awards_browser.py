@@ -4,23 +4,16 @@ item and decides, and the sheet shows its totals; a unit files its 附件5 appli
 county and city give their opinions. Screenshots in test-artifacts/."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Organisation, User
 
 from ..factories import make_entry, make_report
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, browser_page, needs_chromium
 
 pytestmark = needs_chromium
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
 
 
 def login(page, web, code: str) -> None:

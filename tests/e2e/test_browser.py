@@ -10,15 +10,9 @@ from server.extensions import db
 from server.models import Entry
 
 from ..integration.chat import ANSWERS
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, browser_page, needs_chromium
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
 
 
 @pytest.fixture()

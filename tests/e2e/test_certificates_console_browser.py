@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -16,16 +15,10 @@ from server.models import Certificate, User
 from server.services.certificates import issue
 
 from ..factories import make_awarded
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, browser_page, needs_chromium
 from .processes import start, stop
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
 
 
 def shot(page, name: str) -> None:

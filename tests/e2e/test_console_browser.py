@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -15,22 +14,10 @@ from server.models import Organisation, RoleInvitation, Season
 from server.services.org_excel import headers
 
 from ..integration.chat import Chat
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, needs_chromium
 from .processes import HttpClient
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
-
-
-@pytest.fixture()
-def page():
-    with browser_page(viewport={"width": 1280, "height": 900}, locale="zh-CN") as p:
-        yield p
 
 
 def shot(page, name: str) -> None:

@@ -6,29 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 from server.models import SkillPromotion, UnitReport
 from server.timeutil import china_today
 
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, needs_chromium
 
 pytestmark = needs_chromium
 LAST_MONTH = (china_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
-
-
-@pytest.fixture()
-def page():
-    with browser_page(viewport={"width": 1280, "height": 900}, locale="zh-CN") as p:
-        yield p
 
 
 def shot(page, name: str) -> None:

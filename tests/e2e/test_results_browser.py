@@ -4,7 +4,6 @@ an objection filed from the mini-program API and answered in the console, taking
 the database checked after each step. Screenshots in test-artifacts/results-*.png."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from server.extensions import db
@@ -12,16 +11,10 @@ from server.models import AwardDecision, Entry, Objection, ResultRelease
 
 from ..integration.chat import Chat
 from ..integration.test_publicity import scored
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, browser_page, needs_chromium
 from .processes import HttpClient
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
 
 
 def shot(page, name: str) -> None:

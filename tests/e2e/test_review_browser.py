@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -18,23 +17,11 @@ from server.services.seasons import current_season
 from server.wechat.sandbox import openid_for_code
 
 from ..factories import make_entry
-from .browser import ARTIFACTS, browser_page, needs_chromium, served
+from .browser import ARTIFACTS, needs_chromium
 
 pytestmark = needs_chromium
 
 TITLES = ("皮带自动纠偏装置", "液压支架快速检修工装", "变电站巡检记录小程序", "锅炉除渣工艺优化", "井下水泵远程控制")
-
-
-@pytest.fixture(scope="module")
-def web(app):
-    with served() as server:
-        yield server
-
-
-@pytest.fixture()
-def page():
-    with browser_page(viewport={"width": 1280, "height": 900}, locale="zh-CN") as p:
-        yield p
 
 
 def shot(page, name: str) -> None:
