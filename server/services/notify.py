@@ -61,8 +61,9 @@ def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
     entry = db.session.get(Entry, payload["entry_id"])
     if entry is None or entry.status != "draft":
         return []                            # submitted or withdrawn since: nothing to say
+    from .review.calendar import deadlines       # the participants' own last day (issue 15)
     values = {"title": entry.title or lookup("subscribe.untitled"),
-              "deadline": f"{entry.season.submit_end.isoformat()} 23:59"}
+              "deadline": f"{deadlines(entry.season)['participants'].isoformat()} 23:59"}
     return [(entry.created_by_id, "draft_unfinished", values)]
 
 

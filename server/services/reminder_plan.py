@@ -70,9 +70,17 @@ def outside_quiet_hours(local: datetime, cfg: dict, latest: datetime | None = No
     return moved
 
 
+def participants_last_day(season: Season) -> date:
+    """The participants' own last day to submit, China time: the review chain's participants'
+    deadline (review/calendar.py; day 5 of the window by default, issue 15 item 1), which
+    submitting enforces (review/calendar.submit_closed) — so the reminders aim at it too."""
+    from .review.calendar import deadlines
+    return deadlines(season)["participants"]
+
+
 def window_end(season: Season) -> datetime:
-    """The last minute of the submission window, China time."""
-    return datetime.combine(season.submit_end, time(23, 59), CHINA)
+    """The last minute participants may submit, China time (participants_last_day)."""
+    return datetime.combine(participants_last_day(season), time(23, 59), CHINA)
 
 
 def _at(day: date, clock: str, cfg: dict, latest: datetime) -> datetime:
@@ -153,7 +161,7 @@ def plan(season: Season) -> list[Slot]:
     check_review_calendar(season)
     check_quotas(season)
     cfg = settings(season)
-    start, end = season.submit_start, season.submit_end
+    start, end = season.submit_start, participants_last_day(season)
     middle = start + (end - start) // 2
     latest = window_end(season)
     slots = [Slot("before_open", _at(start - timedelta(days=int(cfg["days_before_open"])), cfg["morning"], cfg, latest)),

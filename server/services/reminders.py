@@ -15,7 +15,7 @@ from ..extensions import db, queue, redis_client
 from ..models import Delivery, Entry, ReminderSlot, Season
 from ..timeutil import to_china, utcnow
 from . import fanout
-from .reminder_plan import in_quiet_hours, plan, review_level, settings
+from .reminder_plan import in_quiet_hours, participants_last_day, plan, review_level, settings
 from .review.calendar import deadlines
 from .review.notices import reviewer_audience
 from .status import EDITABLE
@@ -67,7 +67,7 @@ def audience(season: Season, key: str | None = None) -> list[tuple[int, str, dic
     level = review_level(key) if key else None
     if level is not None:
         return reviewer_audience(season, levels=(level,))
-    deadline = f"{season.submit_end.isoformat()} 23:59"
+    deadline = f"{participants_last_day(season).isoformat()} 23:59"
     owners = db.session.scalars(select(Entry.created_by_id).where(
         Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
     return [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
@@ -169,7 +169,7 @@ def sweep() -> list[int]:
 
 def _closed(season: Season, level: str | None) -> bool:
     """The audience's last day has passed (China time): the window's, or the level's deadline."""
-    last = season.submit_end if level is None else deadlines(season)[level]
+    last = participants_last_day(season) if level is None else deadlines(season)[level]
     return to_china(utcnow()).date() > last
 
 

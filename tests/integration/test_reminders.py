@@ -33,10 +33,13 @@ def at_china_noon(monkeypatch) -> datetime:
 def test_plan_and_replan_when_dates_change(season):
     slots = reminders.replan(season)
     assert [s.key for s in slots][:2] == ["before_open", "opening"]
-    assert len([s for s in slots if not s.key.startswith("review_")]) == 7
+    # Participants aim at their own last day (day 5 of the window, the review chain's default),
+    # where the middle of those five days leaves no room for a third evening before it.
+    assert [s.key for s in slots if not s.key.startswith("review_")] == [
+        "before_open", "opening", "middle", "last_days_1", "last_morning", "last_days_0"]
     middle = next(s for s in slots if s.key == "middle")
     old_epoch = reminders.epoch(middle)
-    season.submit_end = season.submit_end + timedelta(days=4)
+    season.submit_end = season.submit_start + timedelta(days=3)     # their last day, and the middle, move
     season.review_start = season.submit_end + timedelta(days=1)
     db.session.commit()
     slots = {s.key: s for s in reminders.replan(season)}
@@ -214,8 +217,8 @@ def test_admin_report_and_pause_over_http(client, season, monkeypatch, wx):
     reminders.run_slot(reminders.replan(season)[0].id)
     city = auth_header(login(client, "demo-city-admin")["token"])
     report = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=city).get_json()
-    # 7 slots for participants, 3 days × 3 levels for reviewers
-    assert report["deliveries"] == {"undeliverable": 1} and len(report["slots"]) == 7 + 9 and not report["paused"]
+    # 6 slots for participants (up to their day-5 deadline), 3 days × 3 levels for reviewers
+    assert report["deliveries"] == {"undeliverable": 1} and len(report["slots"]) == 6 + 9 and not report["paused"]
     assert client.post(f"/api/v1/admin/seasons/{season.id}/reminders/pause", headers=city).get_json()["paused"]
     county = auth_header(login(client, "demo-county-admin")["token"])
     res = client.get(f"/api/v1/admin/seasons/{season.id}/reminders", headers=county)
@@ -284,3 +287,27 @@ def test_unreadable_reminder_settings_are_refused(season):
     with pytest.raises(ValidationError) as refused:
         reminders.replan(season)
     assert refused.value.field == "nudge_after_hours" and "nudge_after_hours" in refused.value.message
+
+
+@pytest.mark.parametrize("participants_day", [2, 5, 7])
+def test_participants_are_reminded_of_their_own_deadline_not_the_windows(season, participants_day):
+    """Submitting closes at the participants' deadline (review.deadlines.participants), so their
+    reminders name that day and none is planned after it; the reviewers' levels come later."""
+    from server.services.reminder_plan import window_end
+    from server.services.review.calendar import deadlines
+    season.submit_end = season.submit_start + timedelta(days=9)
+    season.review_start = season.submit_end + timedelta(days=1)
+    last = season.submit_start + timedelta(days=participants_day - 1)
+    season.settings = {**(season.settings or {}), "review.deadlines": {
+        "participants": last.isoformat(), "unit": (season.submit_start + timedelta(days=7)).isoformat(),
+        "county": season.submit_end.isoformat()}}
+    create_draft(user("demo-participant"))
+    db.session.commit()
+    assert deadlines(season)["participants"] == last
+    slots = reminders.replan(season)
+    theirs = [s for s in slots if not s.key.startswith("review_")]
+    latest = window_end(season).replace(tzinfo=None)                 # China wall clock
+    assert window_end(season).date() == last
+    assert theirs and all(s.send_at + timedelta(hours=8) <= latest for s in theirs), theirs     # UTC → China
+    (_, template, values), = [a for a in reminders.audience(season) if a[0] == user("demo-participant").id]
+    assert template == "deadline_reminder" and values["deadline"] == f"{last.isoformat()} 23:59"
