@@ -19,3 +19,9 @@ class BoundedIntConverter(IntegerConverter):
 def register(app: Flask) -> None:
     """Before any blueprint: a rule takes its converter when it is added."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def form_id(raw: str | None) -> int:
+    """An id typed into a form: NO_SUCH_ID for anything that is not a number a key can hold."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else NO_SUCH_ID

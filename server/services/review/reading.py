@@ -11,7 +11,7 @@ from ...texts import t
 from ...timeutil import to_china
 from .. import entries as entry_service
 from .. import policy
-from ..shown import shown_label, shown_status
+from ..shown import HIDDEN, shown_label, shown_status
 from . import calendar, duplicates, route
 
 
@@ -40,16 +40,26 @@ def review_state(entry: Entry) -> dict | None:
             "deadline": calendar.for_person(entry.season, level)}
 
 
-def history(entry: Entry) -> list[dict]:
+# The scoring's own rows (who scored, the points, the panel, the award decided): only for those
+# who may see results; everyone else (the submitter, the county) reads the rest of the history.
+# Status rows into or out of a hidden status ('scored') go with them.
+SCORING_ACTIONS = ("score_submitted", "score_revised", "panel_seat_added", "panel_seat_removed", "award_decided")
+
+
+def history(entry: Entry, user: User | None = None) -> list[dict]:
     rows = db.session.execute(select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id).where(
         AuditEvent.object_type == "entry", AuditEvent.object_id == entry.id).order_by(AuditEvent.id)).all()
-    return [{"at": to_china(a.at).strftime("%Y-%m-%d %H:%M"), "action": a.action, "from_status": a.from_status,
-             "to_status": a.to_status, "reason": a.reason, "data": a.data, "actor": name} for a, name in rows]
+    if not policy.can(user, "results.view"):
+        rows = [(a, name) for a, name in rows if a.action not in SCORING_ACTIONS
+                and a.from_status not in HIDDEN and a.to_status not in HIDDEN]
+    shown = lambda s: shown_status(user, s) if s else s   # noqa: E731
+    return [{"at": to_china(a.at).strftime("%Y-%m-%d %H:%M"), "action": a.action, "from_status": shown(a.from_status),
+             "to_status": shown(a.to_status), "reason": a.reason, "data": a.data, "actor": name} for a, name in rows]
 
 
 def detail(user: User, entry_id: int) -> dict:
     entry = visible_entry(user, entry_id)
-    return {"entry": entry, "review": review_state(entry), "history": history(entry),
+    return {"entry": entry, "review": review_state(entry), "history": history(entry, user),
             "duplicates": duplicates.flags([entry]).get(entry.id, [])}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 
 from ...errors import AppError
+from ...hooks.ids import MAX_ID, NO_SUCH_ID
 from ...services import audit_query, expert_pool, experts, org_admin, panels, policy
 from ...texts import lookup, t
 from . import bp, nav
@@ -25,7 +26,7 @@ def _int(name: str, what: str, required: bool = False) -> int | None:
         return None
     if not raw.isdigit():
         raise AppError("experts.errors.number", field=name, status=400, value=raw[:20], what=what)
-    return int(raw)
+    return int(raw) if int(raw) <= MAX_ID else NO_SUCH_ID
 
 
 def _profile() -> tuple[int | None, list[str], list[str]]:

@@ -6,9 +6,10 @@ import time
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError as CSRFInvalid
 
-from ...errors import AppError
+from ...errors import _HTTP_CODES, AppError
 from ...services import auth, policy
 from ...texts import t
 from . import bp, nav
@@ -79,6 +80,15 @@ def _console_globals():
 def _app_error(exc: AppError):
     template = "console/403.html" if exc.status == 403 else "console/error.html"
     return render_template(template, message=exc.message, status=exc.status), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """abort(404) and the like in a console view: the console's page, not the API's JSON."""
+    code = _HTTP_CODES.get(exc.code or 500)
+    status = exc.code or 500
+    return render_template("console/error.html", message=t(f"errors.{code}" if code else "errors.internal"),
+                           status=status), status
 
 
 @bp.errorhandler(CSRFError)

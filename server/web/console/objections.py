@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template, request, url_for
 
 from ...errors import AppError
+from ...hooks.ids import form_id
 from ...services import publicity
 from ...services.seasons import get_season
 from ...texts import t
@@ -33,7 +34,7 @@ def objections():
 
 @bp.post("/objections/<int:objection_id>/answer")
 def objection_answer(objection_id: int):
-    season = get_season(request.form.get("season_id", type=int) or 0)
+    season = get_season(form_id(request.form.get("season_id")))
     try:
         publicity.answer(g.user, objection_id, request.form.get("answer", ""), request.form.get("award") or None)
     except AppError as exc:

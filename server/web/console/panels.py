@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 
 from ...errors import AppError
+from ...hooks.ids import form_id
 from ...services import audit_query, panel_view, panels, policy, scoring
 from ...services.seasons import get_season
 from ...texts import lookup, t
@@ -36,7 +37,7 @@ def panels_page(errors=None, status=200):
 @bp.post("/panels")
 def panels_assign():
     policy.require(g.user, "panel.manage")
-    season = get_season(request.form.get("season", type=int) or 0)
+    season = get_season(form_id(request.form.get("season")))
     raw = (request.form.get("k") or "").strip()
     try:
         if not raw.isdigit():
