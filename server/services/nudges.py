@@ -1,6 +1,7 @@
 """Drafts left unfinished: once a draft has not been touched for a while (24 hours by default,
 `reminders.nudge_after_hours` per season, checked with the rest of the calendar) while its season's submission window is open, its
-author hears about it once — an outbox event per draft, whatever the number of workers."""
+author hears about it once — an outbox event per draft, whatever the number of workers — unless
+the participants' own deadline (review.deadlines.participants) has passed."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..models import Entry, OutboxEvent, Season
 from ..timeutil import to_china, utcnow
 from . import outbox
-from .reminder_plan import in_quiet_hours, settings
+from .reminder_plan import in_quiet_hours, participants_last_day, settings
 
 KIND = "draft_unfinished"
 BATCH = 1000
@@ -35,6 +36,8 @@ def nudge_unfinished() -> int:
         cfg = settings(season)
         if cfg.get("paused") or in_quiet_hours(local, cfg):
             continue                          # not at night: the next run after 08:00 does it
+        if participants_last_day(season) < local.date():
+            continue                          # their own deadline has passed: nothing to finish for
         idle_since = now - timedelta(hours=int(cfg["nudge_after_hours"]))
         ids = list(db.session.scalars(select(Entry.id).where(
             Entry.season_id == season.id, Entry.status == "draft", Entry.updated_at < idle_since)

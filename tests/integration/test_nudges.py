@@ -69,6 +69,15 @@ def test_no_nudges_at_night_or_once_the_window_has_closed(seeded, monkeypatch, w
     noon = night.replace(hour=4)
     monkeypatch.setattr(nudges, "utcnow", lambda: noon)
     season = seeded["demo_season"]
+    # The window is open but the participants' own deadline was yesterday: submitting is closed
+    today = (noon + timedelta(hours=8)).date()
+    season.settings = {**(season.settings or {}), "review.deadlines": {
+        "participants": (today - timedelta(days=1)).isoformat(), "unit": (today + timedelta(days=1)).isoformat(),
+        "county": season.submit_end.isoformat()}}
+    db.session.commit()
+    assert season.submit_start <= today <= season.submit_end
+    assert nudges.nudge_unfinished() == 0
+    season.settings = {k: v for k, v in season.settings.items() if k != "review.deadlines"}
     season.submit_end = (noon - timedelta(days=3)).date()
     season.submit_start = season.submit_end - timedelta(days=9)
     db.session.commit()
