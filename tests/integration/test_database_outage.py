@@ -27,6 +27,11 @@ def test_killed_connections_give_one_503_then_recover(client, seeded):
             assert res.get_json()["error"]["code"] == "database_unavailable"
     assert statuses[0] == 503, statuses          # the dead connection was found, not hidden
     assert 500 not in statuses and statuses[-1] == 200, statuses
-    # The other connections idle in the pool were killed too; a later test (an RQ job in the
-    # same process) would meet one of them. Start the rest of the suite with a fresh pool.
+    # Every connection of the database was killed, the idle ones in other pools too: the RQ
+    # jobs' own app (workers/app_context, one per process) keeps a pool of its own, and a later
+    # test's job met a dead connection there (AdminShutdown). Start the rest with fresh pools.
     db.engine.dispose()
+    from workers import app_context
+    if app_context._app is not None:
+        with app_context._app.app_context():
+            db.engine.dispose()
