@@ -80,6 +80,18 @@ def work_until_stopped(new_worker, burst: bool) -> None:
         stopping.wait(RESTART_PAUSE)       # a stop asked for meanwhile ends the loop
 
 
+def warm_before_forks(queue_names: list[str]) -> None:
+    """Read once, in the worker, what each job would otherwise read again: RQ runs every job in
+    a work horse forked from this process, and a horse starts with what the worker holds.
+    The message templates (every job's texts; a reminder batch's 64 send threads asked for them
+    at once), and for `low` the certificate fonts."""
+    from server.texts import catalogue
+    catalogue()
+    if "low" in queue_names:
+        from server.services.certificates.surfaces import preload
+        preload()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="RQ worker for the 五小 service")
     parser.add_argument("queues", nargs="*", default=["high", "default", "low"])
@@ -92,9 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         from server.extensions import redis_client
         conn = redis_client()
     queues = [Queue(name, connection=conn) for name in args.queues]
-    if "low" in args.queues:                  # certificate renders: fonts read once, before the forks
-        from server.services.certificates.surfaces import preload
-        preload()
+    warm_before_forks(args.queues)
     # RQ checks for maintenance only between blocking dequeues (worker_ttl − 15 s apart), so the
     # ttl follows the interval: an idle worker notices a Redis restart within a minute.
     new_worker = lambda: ServiceWorker(queues, connection=conn, name=args.name,  # noqa: E731

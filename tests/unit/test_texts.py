@@ -90,3 +90,45 @@ def test_the_gender_question_offers_buttons_like_every_choice():
     from server.forms.types import answer_type
     gender = next(s for s in entry_steps() if s.field == "leader.gender")
     assert [o.label for o in answer_type(gender).options(gender, None)] == ["男", "女"]
+
+
+def test_the_catalogue_is_read_once_when_many_threads_ask_at_once(monkeypatch):
+    """A reminder batch's work horse starts 64 send threads that all look up texts at once;
+    the files must be parsed once, not once per thread (bench/fanout.py ran at 40 sends/s)."""
+    import threading
+    import time
+
+    from server import texts
+    real, reads = texts._read, []
+
+    def counted(locale):
+        reads.append(locale)
+        time.sleep(0.05)                  # keep the window open while the others arrive
+        return real(locale)
+
+    monkeypatch.setattr(texts, "_read", counted)
+    texts.catalogue.cache_clear()
+    start = threading.Barrier(16)
+    got = []
+
+    def ask():
+        start.wait()
+        got.append(texts.catalogue())
+
+    threads = [threading.Thread(target=ask) for _ in range(16)]
+    try:
+        [th.start() for th in threads]
+        [th.join() for th in threads]
+    finally:
+        monkeypatch.undo()
+    assert reads == ["zh_CN"]
+    assert len(got) == 16 and all(g is got[0] for g in got)
+    assert got[0]["errors"]["invalid_json"]
+
+
+def test_a_worker_reads_the_texts_before_it_forks_its_work_horses():
+    from server import texts
+    from workers.worker import warm_before_forks
+    texts.catalogue.cache_clear()
+    warm_before_forks(["high", "default"])
+    assert "zh_CN" in texts._loaded and texts._loaded["zh_CN"]["errors"]
