@@ -82,6 +82,7 @@ class GatewayClient(WeChatClient):
         storage = RedisStorage(redis, prefix="wechatpy")
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
         self.redis = redis
+        self.base_url = sandbox_url.rstrip("/") + "/" if sandbox_url else API_ROOT
         # requests re-reads proxy and CA settings from the environment on every call (a scan
         # of os.environ each time); read them once here instead.
         self._http.trust_env = False
