@@ -72,15 +72,21 @@ class _Pdf:
 
     def __init__(self, chars: set[int]):
         from fpdf import FPDF
-        from ..certificates.surfaces import base_font, font_file
+        from fpdf.fonts import TTFFont
+
+        from ..certificates.surfaces import font_file
+        from .profile_font import base_cut
         self.pdf = FPDF(orientation="P", unit="mm", format="A4")
         self.pdf.set_margins(MARGIN, MARGIN, MARGIN)
         self.pdf.set_auto_page_break(True, margin=MARGIN)
-        path, index = font_file()
-        base = base_font()
-        if base is not None and chars <= base[1]:
-            path, index = base[0], 0
-        self.pdf.add_font("cjk", "", path, collection_font_number=index)
+        cut = base_cut()
+        if cut is not None and cut.covers(chars):
+            # a font of this document's glyphs only, cut from the base font read once per process
+            # (profile_font.py); registered the way add_font does, which wants a file path
+            self.pdf.fonts["cjk"] = TTFFont(self.pdf, io.BytesIO(cut.cut(chars)), "cjk", "")
+        else:                               # a character beyond GB 2312: the whole font, read now
+            path, index = font_file()
+            self.pdf.add_font("cjk", "", path, collection_font_number=index)
         self.pdf.fonts["cjk"].ttfont.recalcBBoxes = False
         self.pdf.set_font("cjk", size=11)
 
@@ -183,8 +189,9 @@ def entry_docx(entry: Entry, unit_name: str, photo: Path | None) -> bytes:
         tbl = doc.add_table(rows=len(rows), cols=2)
         tbl.style = "Table Grid"
         for (label, text), r in zip(rows, tbl.rows):
-            r.cells[0].text, r.cells[1].text = label, text
-            r.cells[0].width, r.cells[1].width = Mm(LABEL_W), Mm(WIDTH - LABEL_W)
+            cells = r.cells                 # each .cells walks the row's XML again
+            cells[0].text, cells[1].text = label, text
+            cells[0].width, cells[1].width = Mm(LABEL_W), Mm(WIDTH - LABEL_W)
         return tbl
 
     heading(a3["annex"], a3["title"])
@@ -197,7 +204,8 @@ def entry_docx(entry: Entry, unit_name: str, photo: Path | None) -> bytes:
     tbl = doc.add_table(rows=len(beside), cols=3)
     tbl.style = "Table Grid"
     for (label, text), r in zip(beside, tbl.rows):
-        r.cells[0].text, r.cells[1].text = label, text
+        cells = r.cells
+        cells[0].text, cells[1].text = label, text
     cell = tbl.cell(0, 2).merge(tbl.cell(len(beside) - 1, 2))
     if photo is not None:
         cell.paragraphs[0].add_run().add_picture(str(photo), width=Mm(PHOTO_W), height=Mm(PHOTO_H))
