@@ -42,3 +42,15 @@ def test_a_cut_holds_the_text_and_ascii_with_the_base_outlines(cut, text):
 def test_what_the_base_font_lacks_is_not_covered(cut):
     assert cut.covers({ord(c) for c in "张建国 2025"})
     assert not cut.covers({ord("𠀀")})            # CJK extension B: the whole font is used
+
+
+@pytest.mark.parametrize("text", ["", "短", "皮带输送机自动纠偏装置" * 9, "Maintenance engineer, 综采 " * 12,
+                                  "第一段。\n第二段，" * 7 + "W" * 80, "iiiiiiiiii" * 30 + "。"])
+@pytest.mark.parametrize("width", [60.0, 132.0])
+def test_a_rows_line_bound_is_never_below_its_layout(text, width):
+    """profiles._Pdf.row lays a text out only once unless the bound says it might not fit:
+    the bound must never be lower than the lines fpdf2 actually makes."""
+    from server.services.review.profiles import _Pdf
+    doc = _Pdf({ord(c) for c in text})
+    doc.pdf.add_page()
+    assert doc._most_lines(text, width) >= doc._lines(text, width)
