@@ -86,6 +86,41 @@ def test_one_entry_pdf_and_docx_carry_every_field(ctx):
     assert len(Document(io.BytesIO(profiles.entry_docx(a, "x", None))).inline_shapes) == 0
 
 
+def _pdf_texts(pdf: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+    return [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf)]
+
+
+def _pixels(pdf: bytes) -> list[bytes]:
+    import pypdfium2 as pdfium
+    return [page.render(scale=1).to_pil().tobytes() for page in pdfium.PdfDocument(pdf)]
+
+
+def test_two_entries_in_a_row_each_get_their_own_glyphs(ctx, monkeypatch):
+    """The font is read once per process and cut per document (profile_font.py): a second
+    document must carry its own characters, drawn with the same outlines as when fpdf2 reads
+    the base font file itself for that one document (the way before the cut)."""
+    from server.services.certificates import surfaces
+    from server.services.review import profile_font
+    _, a, b = _world()
+    b.summary = "鹦鹉螺在蜗牛壳旁边慢慢爬行，鸵鸟看着它们。"
+    b.leader.name = "欧阳鹏"
+    db.session.flush()
+    cut = profile_font.base_cut()
+    assert cut is not None and cut.covers({ord(c) for c in b.summary + b.leader.name})
+    first = profiles.entry_pdf(a, "甲单位", None)
+    second = profiles.entry_pdf(b, "乙单位", None)
+    a3, _ = _pdf_texts(first)
+    b3, b4 = _pdf_texts(second)
+    assert "皮带输送机自动纠偏装置" in a3 and "甲单位" in a3 and "鹦鹉螺" not in a3
+    assert "鹦鹉螺在蜗牛壳旁边慢慢爬行" in b3 and "乙单位" in b3 and "液压支架/快速检修平台" in b3
+    assert "欧阳鹏" in b4 and "皮带输送机" not in b3
+    # the same document with fpdf2 reading the whole base font file: pixel for pixel the same
+    monkeypatch.setattr(profile_font, "base_cut", lambda: None)
+    monkeypatch.setattr(surfaces, "font_file", lambda: (surfaces.base_font()[0], 0))
+    assert _pixels(profiles.entry_pdf(b, "乙单位", None)) == _pixels(second)
+
+
 def test_a_county_set_zipped_through_the_sheet_job(client, ctx):
     world, a, b = _world()
     h = {k: auth_header(login(client, f"pf-{k}")["token"]) for k in ("county_cq", "county_zz")}

@@ -12,6 +12,7 @@ document goes into the zip as soon as it is made, so memory stays flat however l
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -72,15 +73,21 @@ class _Pdf:
 
     def __init__(self, chars: set[int]):
         from fpdf import FPDF
-        from ..certificates.surfaces import base_font, font_file
+        from fpdf.fonts import TTFFont
+
+        from ..certificates.surfaces import font_file
+        from .profile_font import base_cut
         self.pdf = FPDF(orientation="P", unit="mm", format="A4")
         self.pdf.set_margins(MARGIN, MARGIN, MARGIN)
         self.pdf.set_auto_page_break(True, margin=MARGIN)
-        path, index = font_file()
-        base = base_font()
-        if base is not None and chars <= base[1]:
-            path, index = base[0], 0
-        self.pdf.add_font("cjk", "", path, collection_font_number=index)
+        cut = base_cut()
+        if cut is not None and cut.covers(chars):
+            # a font of this document's glyphs only, cut from the base font read once per process
+            # (profile_font.py); registered the way add_font does, which wants a file path
+            self.pdf.fonts["cjk"] = TTFFont(self.pdf, io.BytesIO(cut.cut(chars)), "cjk", "")
+        else:                               # a character beyond GB 2312: the whole font, read now
+            path, index = font_file()
+            self.pdf.add_font("cjk", "", path, collection_font_number=index)
         self.pdf.fonts["cjk"].ttfont.recalcBBoxes = False
         self.pdf.set_font("cjk", size=11)
 
@@ -98,19 +105,35 @@ class _Pdf:
         return max(1, len(self.pdf.multi_cell(width - 2, 6, text or " ", dry_run=True, output="LINES",
                                               wrapmode="CHAR")))
 
+    def _most_lines(self, text: str, width: float) -> int:
+        """At least as many lines as `text` wraps to in `width` (mm), without laying it out: each
+        full line of a character-wrapped paragraph holds more than (room − widest character)."""
+        pdf = self.pdf
+        room = width - 2 - 2 * pdf.c_margin
+        most = 0
+        for paragraph in (text or " ").split("\n"):
+            widest = max((pdf.get_string_width(c) for c in set(paragraph)), default=0.0)
+            most += max(1, math.ceil(pdf.get_string_width(paragraph) / max(room - widest, 1.0)))
+        return most
+
     def row(self, label: str, text: str, width: float = WIDTH, min_h: float = ROW_H) -> None:
+        """A bordered label | text row, as tall as its text (at least min_h). The text is laid out
+        once, where it is drawn; only a row that might not fit on the page is measured first."""
         pdf = self.pdf
         label_lines = self._lines(label, LABEL_W)
-        h = max(min_h, self._lines(text, width - LABEL_W) * 6 + 3, label_lines * 6 + 3)
-        if pdf.get_y() + h > pdf.h - MARGIN:
+
+        def height(lines: int) -> float:
+            return max(min_h, lines * 6 + 3, label_lines * 6 + 3)
+        if pdf.get_y() + height(self._most_lines(text, width - LABEL_W)) > pdf.h - MARGIN and \
+                pdf.get_y() + height(self._lines(text, width - LABEL_W)) > pdf.h - MARGIN:
             pdf.add_page()
         x, y = pdf.get_x(), pdf.get_y()
+        pdf.set_xy(x + LABEL_W + 1, y + 1.5)
+        h = height(max(1, len(pdf.multi_cell(width - LABEL_W - 2, 6, text, wrapmode="CHAR", output="LINES"))))
         pdf.rect(x, y, LABEL_W, h)
         pdf.rect(x + LABEL_W, y, width - LABEL_W, h)
         pdf.set_xy(x + 1, y + (h - 6 * label_lines) / 2)
         pdf.multi_cell(LABEL_W - 2, 6, label, align="C", wrapmode="CHAR")
-        pdf.set_xy(x + LABEL_W + 1, y + 1.5)
-        pdf.multi_cell(width - LABEL_W - 2, 6, text, wrapmode="CHAR")
         pdf.set_xy(x, y + h)
 
     def photo(self, x: float, y: float, path: Path | None) -> None:
@@ -183,8 +206,9 @@ def entry_docx(entry: Entry, unit_name: str, photo: Path | None) -> bytes:
         tbl = doc.add_table(rows=len(rows), cols=2)
         tbl.style = "Table Grid"
         for (label, text), r in zip(rows, tbl.rows):
-            r.cells[0].text, r.cells[1].text = label, text
-            r.cells[0].width, r.cells[1].width = Mm(LABEL_W), Mm(WIDTH - LABEL_W)
+            cells = r.cells                 # each .cells walks the row's XML again
+            cells[0].text, cells[1].text = label, text
+            cells[0].width, cells[1].width = Mm(LABEL_W), Mm(WIDTH - LABEL_W)
         return tbl
 
     heading(a3["annex"], a3["title"])
@@ -197,7 +221,8 @@ def entry_docx(entry: Entry, unit_name: str, photo: Path | None) -> bytes:
     tbl = doc.add_table(rows=len(beside), cols=3)
     tbl.style = "Table Grid"
     for (label, text), r in zip(beside, tbl.rows):
-        r.cells[0].text, r.cells[1].text = label, text
+        cells = r.cells
+        cells[0].text, cells[1].text = label, text
     cell = tbl.cell(0, 2).merge(tbl.cell(len(beside) - 1, 2))
     if photo is not None:
         cell.paragraphs[0].add_run().add_picture(str(photo), width=Mm(PHOTO_W), height=Mm(PHOTO_H))
