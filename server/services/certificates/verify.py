@@ -143,8 +143,8 @@ def _row_postgresql(engine, serial: str) -> _Row | None:
     runs on the pooled DB-API connection with autocommit switched on for its duration (a
     client-side flag, no statement: no BEGIN before it, and nothing to roll back when the
     connection goes back to the pool). SQLAlchemy's own path (a Connection switched to
-    AUTOCOMMIT and back, the execution context, the result object) was two thirds of the
-    worker's CPU time per check (README, 基准 / Benchmarks). Errors are raised as SQLAlchemy's
+    AUTOCOMMIT and back, the execution context, the result object) took two thirds of
+    `check`'s CPU time in the profile (README, 基准 / Benchmarks). Errors are raised as SQLAlchemy's
     (a lost connection answers 503 once, errors.py) and a lost connection takes the pool's
     idle ones with it, as SQLAlchemy does: after a restart they are all dead."""
     sql = _PG_SQL.get(engine.url)
