@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.extensions import db
-from server.models import AuditEvent
+from server.models import AuditEvent, Certificate
 from server.services.certificates import codec, issue, verify
 from server.wechat.sandbox import openid_for_code
 from tests.factories import make_awarded, make_tree, make_user
@@ -239,3 +240,49 @@ def test_the_public_results_announcement_lists_winners_by_award_with_verify_link
     assert "井下巷道照明节能改造" not in client.get(f"/seasons/{season_id}/results").get_data(as_text=True)
     missing = client.get("/seasons/999999/results")
     assert missing.status_code == 404
+
+
+def test_checks_leave_the_pooled_connections_transactional(client, world):
+    """The register is read with autocommit on (no BEGIN/ROLLBACK round trips); the connection
+    must go back to the pool as it came, or a later request's rollback would undo nothing."""
+    for _ in range(3):
+        assert client.get(_api(world["path"])).get_json()["status"] == "valid"
+    serial = world["cert"].serial
+    pooled = [db.engine.connect() for _ in range(db.engine.pool.checkedin())]   # every idle one
+    assert pooled
+    try:
+        for conn in pooled:
+            conn.execute(update(Certificate).where(Certificate.serial == serial).values(holder_name="改过的"))
+            conn.rollback()
+    finally:
+        for conn in pooled:
+            conn.close()
+    db.session.expire_all()
+    assert db.session.scalar(select(Certificate.holder_name).where(Certificate.serial == serial)) == "张建国"
+    assert client.get(_api(world["path"])).get_json()["certificate"]["holder"] == "张建国"
+
+
+def test_a_lost_database_connection_answers_503_once_then_checks_again(client, world):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs a database server")
+    assert client.get(_api(world["path"])).status_code == 200
+    # The test's own session (the fixture's app context, which the client's requests share)
+    # lets go of its connection, as a request's session in production has none to begin with.
+    db.session.close()
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    statuses = []
+    for _ in range(3):
+        res = client.get(_api(world["path"]))
+        statuses.append(res.status_code)
+        if res.status_code == 503:
+            assert res.get_json()["error"]["code"] == "database_unavailable"
+    # The dead connection is found, not hidden; the pool's other (dead) idle ones go with it.
+    assert statuses == [503, 200, 200], statuses
+    db.engine.dispose()                  # as test_database_outage: the RQ jobs' app pool was hit too
+    from workers import app_context
+    if app_context._app is not None:
+        with app_context._app.app_context():
+            db.engine.dispose()

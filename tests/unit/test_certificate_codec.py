@@ -59,6 +59,10 @@ TAMPERED = {
     "version changed": (_with_field(0, 2), "malformed_payload"),
     "award unknown": (_with_field(3, "gold"), "malformed_payload"),
     "date not a date": (_with_field(6, "2026-11-30"), "malformed_payload"),
+    "date 30 February": (_with_field(6, "20260230"), "malformed_payload"),
+    "date month 13": (_with_field(6, "20261301"), "malformed_payload"),
+    "date year 0": (_with_field(6, "00000101"), "malformed_payload"),
+    "date seven digits": (_with_field(6, "2026113"), "malformed_payload"),
     "payload truncated": (D[:-5], "malformed_payload"),
     "payload not base64": (D[:-1] + "*", "malformed_payload"),
     "payload empty": ("", "malformed_payload"),
@@ -71,6 +75,14 @@ def test_each_changed_payload_field_is_invalid(case):
     d, reason = TAMPERED[case]
     result = codec.check_signature(PAYLOAD.serial, d, KID, SIG, KEYS)
     assert (result.status, result.reason) == ("invalid", reason)
+
+
+@pytest.mark.parametrize("day", [date(2028, 2, 29), date(2026, 1, 1), date(2026, 12, 31)])
+def test_the_issue_date_reads_back_exactly(day):
+    signed = codec.Payload(**{**PAYLOAD.__dict__, "issued_on": day})
+    d = signed.encode()
+    result = codec.check_signature(signed.serial, d, KID, codec.sign(PRIVATE, KID, d), KEYS)
+    assert result.status == "valid" and result.payload.issued_on == day
 
 
 def _other_spelling(last: str) -> str:
