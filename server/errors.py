@@ -13,6 +13,21 @@ from .texts import t
 log = logging.getLogger(__name__)
 
 
+def _end_session() -> None:
+    """Roll the request's session back after a database error. When its connection is the one
+    that died, the rollback can fail as well: then the session's connections are invalidated
+    (the pool opens new ones) — the answer stays the 503/400 being written, never a 500."""
+    from .extensions import db
+    try:
+        db.session.rollback()
+    except Exception as exc:  # noqa: BLE001 — whatever the dead connection raises
+        log.warning("rollback after a database error failed (%s); dropping the session's connections", exc)
+        try:
+            db.session.invalidate()
+        except Exception:  # noqa: BLE001
+            db.session.remove()
+
+
 class AppError(Exception):
     status = 400
     code = "bad_request"
@@ -117,8 +132,7 @@ def register_error_handlers(app: Flask) -> None:
         # The database went away (restart, failover, dropped connection): nothing was saved
         # by this request, the pool reconnects, and the client may simply retry.
         log.warning("database unavailable: %s", exc.orig if hasattr(exc, "orig") else exc)
-        from .extensions import db
-        db.session.rollback()
+        _end_session()
         return error_response("database_unavailable", t("errors.database_unavailable"), 503)
 
     @app.errorhandler(DataError)
@@ -126,8 +140,7 @@ def register_error_handlers(app: Flask) -> None:
         # A value the database cannot hold reached it (an id past an INTEGER column on
         # PostgreSQL, whatever the schema let through): the client's input, not a bug to 500 on.
         log.warning("value refused by the database: %s", exc.orig if hasattr(exc, "orig") else exc)
-        from .extensions import db
-        db.session.rollback()
+        _end_session()
         return error_response("value_out_of_range", t("errors.value_out_of_range"), 400)
 
     @app.errorhandler(Exception)
