@@ -20,6 +20,7 @@ PERIODIC = {
     "outbox_relay": ("workers.notify.relay_outbox_periodic", 10),
     "reminder_sweep": ("workers.reminders.sweep_reminders", 60),
     "draft_nudge": ("workers.reminders.nudge_unfinished_drafts", 600),
+    "reply_reminders": ("workers.reminders.remind_returned_entries", 600),
     "review_deadlines": ("workers.review.expire_overdue", 3600),
     "report_reminders": ("workers.reminders.remind_missing_reports", 3600),
     "stale_claims": ("workers.notify.settle_stale_claims", 300),

@@ -32,6 +32,13 @@ def nudge_unfinished_drafts() -> int:
 
 
 @with_app
+@repeats("reply_reminders")
+def remind_returned_entries() -> int:
+    from server.services.reply_reminders import remind_returned
+    return remind_returned()
+
+
+@with_app
 @repeats("report_reminders")
 def remind_missing_reports() -> int:
     from server.services.report_reminders import remind_missing

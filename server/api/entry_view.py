@@ -50,7 +50,8 @@ def entry_out(user: User, e: Entry) -> EntryOut:
 
 
 # What an expert on the panel does not see (issue 16): personal data always; with the season's
-# blind review also the leader's and unit's names, the photo and the files' own names.
+# blind review also everything of services/scoring.BLIND_HIDES (names, unit, photo, the agent,
+# the patent number, the files' own names).
 _PRIVATE = ("phone", "birth_month")
 
 
@@ -63,6 +64,8 @@ def _for_reader(view: str | None, out: EntryOut) -> EntryOut:
     if view == "blind":
         data["leader"] = {k: None for k in data["leader"]} | {"name": t("scoring.blind.leader")}
         data["unit"] = None
+        data["agent_id"] = None
+        data["patent"]["number"] = None
         for n, a in enumerate(data["attachments"], 1):
             a["filename"] = f"{t('scoring.blind.attachment')}{n}.{a['filename'].rsplit('.', 1)[-1]}"
     return EntryOut.model_validate(data)

@@ -167,15 +167,18 @@ def season_ranking(season_id: int):
 
 
 class AwardIn(StrictIn):
-    award: str | None = Field(description="special（特等奖）、excellent（优秀奖），或 null 撤销决定")
+    award: str | None = Field(description="special（特等奖）、excellent（优秀奖），或 null 撤销办公室的决定（回到按评分等级的奖项）")
     reason: str = Field(min_length=1, max_length=1000)
 
 
 @endpoint(bp, "/admin/entries/<int:entry_id>/award", "POST", body=AwardIn, response=OkOut, tag="scoring-admin",
-          summary="办公室决定特等奖或优秀奖（须写明理由）", errors=(400, 401, 403, 404, 409))
+          summary="办公室决定特等奖或优秀奖，或撤销决定回到评分等级（须写明理由）；detail.award 为此后的拟授奖项", errors=(400, 401, 403, 404, 409))
 def decide_award(entry_id: int, payload: AwardIn):
     d = results.decide(g.user, entry_id, payload.award, payload.reason)
-    return OkOut(detail={"entry_id": entry_id, "award": d.award, "reason": d.reason})
+    entry = scoring.get_entry(entry_id)
+    return OkOut(detail={"entry_id": entry_id, "award": results.proposed_award(entry.season, entry_id),
+                         "decision": {"award": d.award, "reason": d.reason} if d is not None else None,
+                         "reason": payload.reason.strip()})
 
 
 @endpoint(bp, "/admin/seasons/<int:season_id>/release", "POST", response=OkOut, tag="scoring-admin",

@@ -111,6 +111,11 @@ def _award_decided(payload: dict) -> list[tuple[int, str, dict]]:
     return award_decided(payload)
 
 
+def _reply_due(payload: dict) -> list[tuple[int, str, dict]]:
+    from .reply_reminders import recipients
+    return recipients(payload)
+
+
 def _report_missing(payload: dict) -> list[tuple[int, str, dict]]:
     from .report_reminders import recipients
     return recipients(payload)
@@ -134,7 +139,7 @@ HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfi
             "entry_accepted": _review_result, "entry_not_recommended": _review_result,
             "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
             "results_released": _results_released, "award_decided": _award_decided,
-            "report_missing": _report_missing,
+            "report_missing": _report_missing, "reply_due": _reply_due,
             "objection_answered": _objection_answered}
 
 

@@ -3,7 +3,7 @@ or, if its job was lost, by the periodic sweep; each (slot, user) delivered at m
 from __future__ import annotations
 
 import logging
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
@@ -12,11 +12,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, queue, redis_client
-from ..models import Delivery, Entry, ReminderSlot, Season
+from ..models import Delivery, Entry, EntryReview, ReminderSlot, Season
 from ..timeutil import to_china, utcnow
 from . import fanout
 from .reminder_plan import in_quiet_hours, participants_last_day, plan, review_level, settings
-from .review.calendar import deadlines
+from .review.calendar import deadlines, participant_deadline
 from .review.notices import reviewer_audience
 from .status import EDITABLE
 
@@ -63,14 +63,28 @@ def schedule(slot: ReminderSlot) -> None:
 
 def audience(season: Season, key: str | None = None) -> list[tuple[int, str, dict]]:
     """(user, template, values) of a slot: a review slot (review_<level>_<n>) reaches that
-    level's admins with entries waiting; the others reach people with drafts to finish."""
+    level's admins with entries waiting; the others reach people with drafts or returned entries
+    to finish, each told their own nearest last day (own_deadlines)."""
     level = review_level(key) if key else None
     if level is not None:
         return reviewer_audience(season, levels=(level,))
-    deadline = f"{participants_last_day(season).isoformat()} 23:59"
-    owners = db.session.scalars(select(Entry.created_by_id).where(
-        Entry.season_id == season.id, Entry.status.in_(UNFINISHED)).distinct())
-    return [(uid, "deadline_reminder", {"season": season.name, "deadline": deadline}) for uid in owners]
+    return [(uid, "deadline_reminder", {"season": season.name, "deadline": f"{last.isoformat()} 23:59"})
+            for uid, last in own_deadlines(season).items()]
+
+
+def own_deadlines(season: Season) -> dict[int, date]:
+    """{filer: the nearest own last day still ahead} over their unfinished entries: a draft's is
+    the participants' deadline, a returned entry's its reply-by date (review/calendar.
+    participant_deadline) — an entry whose own day has passed is not reminded of any more."""
+    today = to_china(utcnow()).date()
+    rows = db.session.execute(select(Entry, EntryReview.reply_by).outerjoin(EntryReview, EntryReview.entry_id == Entry.id)
+                              .where(Entry.season_id == season.id, Entry.status.in_(UNFINISHED)))
+    out: dict[int, date] = {}
+    for entry, reply_by in rows:
+        last = participant_deadline(entry, reply_by if entry.status == "returned" else None)
+        if last >= today and (entry.created_by_id not in out or last < out[entry.created_by_id]):
+            out[entry.created_by_id] = last
+    return out
 
 
 def paused(season: Season) -> bool:

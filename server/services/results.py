@@ -8,7 +8,7 @@ is shown), spread = highest − lowest, flagged when the spread exceeds the seas
 `grade_thresholds`); 特等奖 and 优秀奖 are the office's decisions, each with a reason.
 
     ranking(season) -> [row, ...]   (pure over the scores; no permission: callers check)
-    decide(actor, entry_id, award, reason)                         (commits)
+    decide(actor, entry_id, award | None, reason) -> decision | None   (commits; None takes it back)
     release(actor, season) -> {"decided": n, "awards": {...}}      (commits, once)
     finalise_rows(actor, season, release_row)    entries decided (the caller commits; publicity.py)
 """
@@ -135,8 +135,15 @@ def season_ranking(actor: User, season: Season) -> dict:
 
 
 def decide(actor: User, entry_id: int, award: str | None, reason: str) -> AwardDecision | None:
-    """The office sets 特等奖 or 优秀奖 (or takes its decision back, award None), with a reason;
-    only on an entry whose panel's sheets are all in, only before the release."""
+    """The office sets 特等奖 or 优秀奖 (award "special" | "excellent"), or takes its decision
+    back (award None): the decision row goes and the entry returns to the award its panel's
+    aggregate earns (the grade from the thresholds, or none below them). Returns the decision
+    now in force (None after taking it back). Always with a reason (audited as `award_decided`,
+    data award/before/withdrawn); only on an entry whose panel's sheets are all in, only
+    before the release. Source: RULES.md "特等奖 and 优秀奖 … by committee decision".
+
+    Raises ValidationError (award_not_allowed, reason_required), Conflict (released,
+    not_scored, no_decision: nothing to take back), Forbidden (results.decide)."""
     entry = get_entry(entry_id, lock=True)
     policy.require(actor, "results.decide", entry)
     if award is not None and award not in OFFICE_AWARDS:
@@ -150,15 +157,28 @@ def decide(actor: User, entry_id: int, award: str | None, reason: str) -> AwardD
         raise Conflict("scoring.errors.award_not_scored", code="not_scored", title=entry.title or "")
     decision = db.session.scalar(select(AwardDecision).where(AwardDecision.entry_id == entry.id))
     before = decision.award if decision else None
-    if decision is None:
+    if award is None:
+        # An explicit "no award" row (publicity answers may write one) is a decision too: taking
+        # it back deletes it, so ranking() falls back to the grade.
+        if decision is None:
+            raise Conflict("scoring.errors.no_decision", code="no_decision", title=entry.title or "")
+        db.session.delete(decision)
+        decision = None
+    elif decision is None:
         decision = AwardDecision(entry_id=entry.id, award=award, reason=reason.strip(), decided_by_id=actor.id)
         db.session.add(decision)
     else:
         decision.award, decision.reason = award, reason.strip()
         decision.decided_by_id, decision.decided_at = actor.id, utcnow()
-    record(actor, "award_decided", "entry", entry.id, reason=reason.strip(), data={"award": award, "before": before})
+    record(actor, "award_decided", "entry", entry.id, reason=reason.strip(),
+           data={"award": award, "before": before, "withdrawn": award is None})
     db.session.commit()
     return decision
+
+
+def proposed_award(season: Season, entry_id: int) -> str | None:
+    """The award the entry would get if released now (the office's decision, else its grade)."""
+    return next((r["award"] for r in ranking(season) if r["entry_id"] == entry_id), None)
 
 
 PUBLICITY_MAX_DAYS = 30

@@ -110,8 +110,26 @@ def submit(user: User, entry_id: int, criteria, comment: str | None) -> Score:
 
 
 def blind(entry: Entry) -> bool:
-    """Season setting `blind_review` (default off): experts see no leader or unit names."""
+    """Season setting `blind_review` (default off): experts see nothing that names or finds the
+    applicant (BLIND_HIDES)."""
     return bool(entry.season.setting("blind_review", False))
+
+
+# What blind review (盲评) keeps from a panel expert, on every surface (the assignments, the
+# entry API, the review detail API, the console pages, downloads): whatever names the applicant
+# or leads to them — the leader's name and personal data, the photo, the unit, the filer and
+# the person responsible, the e-station agent, the files' own names, the review history's people
+# and words, the entries flagged as duplicates, and the patent number (a public register finds
+# the patentee by it). Whether a patent was granted and when stays: the rubric weighs it.
+BLIND_HIDES = ("leader", "leader.photo", "unit", "filled_by", "responsible_person", "agent_id", "applicant",
+               "attachments.filename", "patent.number", "history.actor", "history.reason", "history.data",
+               "review.return_reason", "duplicates")
+
+
+def patent_out(entry: Entry, hidden: bool) -> dict:
+    """The patent as this reader sees it: under blind review without its number."""
+    return {"granted": entry.patent_granted, "number": None if hidden else entry.patent_number,
+            "announced_on": entry.patent_announced_on.isoformat() if entry.patent_announced_on else None}
 
 
 def sheet_out(score: Score | None) -> dict | None:
@@ -140,8 +158,9 @@ def blind_attachment_name(user: User, entry_id: int, attachment) -> str | None:
 
 
 def expert_entry(entry: Entry, expert: Expert | None = None) -> dict:
-    """The entry as an expert reads it: the facts the rubric judges; with blind review on, no
-    leader or unit name, no photo, attachments renamed."""
+    """The entry as an expert reads it: the facts the rubric judges; with blind review on,
+    nothing of BLIND_HIDES (no leader or unit name, no photo, no patent number, attachments
+    renamed)."""
     hidden = blind(entry)
     unit = db.session.get(Organisation, entry.unit_id) if entry.unit_id else None
     rubric = rubric_for(entry.season)
@@ -157,8 +176,7 @@ def expert_entry(entry: Entry, expert: Expert | None = None) -> dict:
         "id": entry.id, "season_id": entry.season_id, "title": entry.title, "category": entry.category,
         "industry": entry.industry, "summary": entry.summary, "started_on": entry.started_on,
         "completed_on": entry.completed_on,
-        "patent": {"granted": entry.patent_granted, "number": entry.patent_number,
-                   "announced_on": entry.patent_announced_on.isoformat() if entry.patent_announced_on else None},
+        "patent": patent_out(entry, hidden),
         "benefit": {"kind": entry.benefit_kind,
                     "amount": float(entry.benefit_amount) if entry.benefit_amount is not None else None,
                     "description": entry.benefit_description,
@@ -213,7 +231,7 @@ def sheets(user: User, entry_id: int) -> dict:
 
 def reader_view(user: User, entry: Entry) -> str | None:
     """How an expert on the entry's panel reads it through the general entry API: "blind"
-    (the season's blind review: no leader or unit names, no photo, neutral file names) or
+    (the season's blind review: nothing of BLIND_HIDES) or
     "expert" (names shown, personal data such as the phone withheld); None for everyone else."""
     expert = expert_of(user)
     if expert is None or entry.created_by_id == user.id:

@@ -290,7 +290,7 @@ def test_unreadable_reminder_settings_are_refused(season):
 
 
 @pytest.mark.parametrize("participants_day", [2, 5, 7])
-def test_participants_are_reminded_of_their_own_deadline_not_the_windows(season, participants_day):
+def test_participants_are_reminded_of_their_own_deadline_not_the_windows(season, participants_day, monkeypatch):
     """Submitting closes at the participants' deadline (review.deadlines.participants), so their
     reminders name that day and none is planned after it; the reviewers' levels come later."""
     from server.services.reminder_plan import window_end
@@ -309,5 +309,9 @@ def test_participants_are_reminded_of_their_own_deadline_not_the_windows(season,
     latest = window_end(season).replace(tzinfo=None)                 # China wall clock
     assert window_end(season).date() == last
     assert theirs and all(s.send_at + timedelta(hours=8) <= latest for s in theirs), theirs     # UTC → China
+    # The last morning's slot runs on that day (a day that may be behind us here: the audience
+    # leaves out whoever's own deadline has passed).
+    on_the_day = datetime.combine(last, time(9)) - timedelta(hours=8)
+    monkeypatch.setattr(reminders, "utcnow", lambda: on_the_day)
     (_, template, values), = [a for a in reminders.audience(season) if a[0] == user("demo-participant").id]
     assert template == "deadline_reminder" and values["deadline"] == f"{last.isoformat()} 23:59"

@@ -59,8 +59,19 @@ def history(entry: Entry, user: User | None = None) -> list[dict]:
 
 def detail(user: User, entry_id: int) -> dict:
     entry = visible_entry(user, entry_id)
-    return {"entry": entry, "review": review_state(entry), "history": history(entry, user),
-            "duplicates": duplicates.flags([entry]).get(entry.id, [])}
+    found = {"entry": entry, "review": review_state(entry), "history": history(entry, user),
+             "duplicates": duplicates.flags([entry]).get(entry.id, [])}
+    from ..scoring import reader_view
+    return _blind(found) if reader_view(user, entry) == "blind" else found
+
+
+def _blind(found: dict) -> dict:
+    """A panel expert under blind review (scoring.BLIND_HIDES): the history without its people
+    and their words (who filed, confirmed, returned — a unit admin's name is the unit), and no
+    duplicate flags (they name other leaders)."""
+    review = found["review"] and {**found["review"], "return_reason": None}
+    rows = [{**row, "actor": None, "reason": None, "data": None} for row in found["history"]]
+    return {**found, "review": review, "history": rows, "duplicates": []}
 
 
 def returned_info(entry: Entry) -> dict | None:

@@ -1,8 +1,8 @@
 """The expert's own pages (issue 16): my assigned entries, and one entry with its scoring form
 built from the season's rubric (band and points per criterion, the benefit criterion offering
 only the declared kind's bands with the band the declared 万元/年 suggests), a comment, and the
-other experts' sheets once mine is in. Blind review hides the leader, the unit, the photo and
-attachments' real file names, here as in the API. The form posts to scoring.submit, the
+other experts' sheets once mine is in. Blind review hides the leader, the unit, the photo, the
+patent number and attachments' real file names, here as in the API (scoring.BLIND_HIDES). The form posts to scoring.submit, the
 service the API uses; each refusal shows next to its field."""
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from . import bp, nav
 nav.page("results", "console.results_page", "console_results.nav.results", "results.view", order=60)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DECISIONS = ("special", "excellent", "none")
+DECISIONS = ("special", "excellent", "grade")     # grade: take the decision back (results.decide None)
 
 
 def season_of(raw: str | None):
@@ -77,7 +77,7 @@ def results_award(season_id: int):
     try:
         if not raw_entry.isdigit() or choice not in DECISIONS:
             raise AppError("console_results.errors.decision_form", code="decision_form", status=400)
-        results.decide(g.user, int(raw_entry), None if choice == "none" else choice, request.form.get("reason", ""))
+        results.decide(g.user, int(raw_entry), None if choice == "grade" else choice, request.form.get("reason", ""))
     except AppError as exc:
         return _refused(season, "award", exc, entry_id=int(raw_entry) if raw_entry.isdigit() else None)
     return _back(season, "award")
