@@ -16,7 +16,7 @@ import statistics
 import sys
 from datetime import timedelta
 
-from harness import environment
+from harness import app_in_process, environment
 
 UNITS, USERS, AUDIT = 1000, 10_000, 100_000
 
@@ -80,9 +80,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     with environment(args.database_url or os.environ.get("DATABASE_URL")) as env:
-        os.environ.update(env)
-        from server import create_app
-        app = create_app()
+        app = app_in_process(env)
         with app.app_context():
             from sqlalchemy import select
 

@@ -5,7 +5,7 @@ beside a bare Flask endpoint under the same gunicorn settings, in the same run.
     .venv/bin/python bench/dialogue.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Each simulated user logs in, starts an entry and answers the flow's questions in a loop
-(category → unit → dates → … → benefit, then 放弃/是 and 申报 again), so every request is a
+(category → unit → dates, use, in production → … → benefit, then 放弃/是 and 申报 again), so every request is a
 full turn: lock the conversation, parse, check the rules, store, choose the next question,
 commit. Every answer must move the user on: an answer the flow rejects is counted and the
 bench fails, since a script out of step with the flow would time error replies instead.
@@ -22,7 +22,8 @@ from harness import alternate, environment, fmt, gunicorn, load, round_ratios
 
 from server.config import web_workers
 
-SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "煤机", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "否", "否",
+SCRIPT = ["2", "煤炭", "皮带输送机自动纠偏装置", "煤机", "PLACEHOLDER_START", "PLACEHOLDER_DONE", "PLACEHOLDER_DONE", "是",
+          "否", "否",
           "针对皮带跑偏频繁停机的问题，加装自动纠偏装置，跑偏停机由每月12次降到1次，年节约维修费8万元。",
           "经济", "12万元", "放弃", "是", "申报"]
 

@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import timedelta
 
 import requests
-from harness import ROOT, environment
+from harness import ROOT, app_in_process, environment
 from tests.e2e.processes import stop
 
 
@@ -38,16 +38,13 @@ def main() -> None:
     with environment(os.environ.get("DATABASE_URL"), sandbox_threads=256) as env:
         if args.rate:
             env["WECHAT_SEND_RATE"] = str(args.rate)
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
-                                               "APP_ENV", "WECHAT_SANDBOX_URL")})
+        app = app_in_process(env)             # its environment before server is imported
         from sqlalchemy import delete, func, insert, literal, select, update
 
-        from server import create_app
         from server.extensions import db, queue
         from server.models import Delivery, Entry, ReminderSlot, Season, SubscriptionConsent, User
         from server.services import reminders
         from server.timeutil import utcnow
-        app = create_app()
         results = []
         with app.app_context():
             season = db.session.scalar(select(Season).order_by(Season.id.desc()))

@@ -21,23 +21,62 @@ sys.path.insert(0, str(ROOT))
 from tests.e2e.processes import free_port, stop, wait_http  # noqa: E402
 
 
+# What the app reads from the environment to run on a bench's database, Redis and sandbox.
+APP_KEYS = ("APP_ENV", "SECRET_KEY", "INSTANCE_DIR", "DATABASE_URL", "REDIS_URL", "WECHAT_SANDBOX_URL")
+
 EMPTY_DATABASE = """
-import os
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import create_engine
+from bench.harness import empty_database
 from server.config import load_config
-engine = create_engine(load_config()["SQLALCHEMY_DATABASE_URI"])
-meta = MetaData()
-meta.reflect(bind=engine)
-meta.drop_all(bind=engine)
+empty_database(create_engine(load_config()["SQLALCHEMY_DATABASE_URI"]))
 """
+
+
+def bench_env(tmp: Path, database_url: str | None) -> dict:
+    """The settings of a bench's app: test mode, its own instance folder, and the given
+    database (or a SQLite file in tmp)."""
+    return {"APP_ENV": "test", "SECRET_KEY": "bench", "INSTANCE_DIR": str(tmp / "instance"),
+            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.db'}"}
+
+
+def empty_database(engine) -> None:
+    """Drop every table: a bench on a shared server starts from an empty schema, whatever an
+    earlier run (or another branch's migrations) left there."""
+    from sqlalchemy import MetaData
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    meta.drop_all(bind=engine)
+
+
+def migrated_app(database_url: str | None, name: str):
+    """An app in this process on an emptied, migrated database (no demo data): for benches that
+    time services directly. The database named is emptied first (use a scratch database).
+    Returns (app, the bench's temp folder)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"wuxiao-bench-{name}-"))
+    os.environ.update(bench_env(tmp, database_url))
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.extensions import db
+    app = create_app()
+    with app.app_context():
+        empty_database(db.engine)
+        upgrade()
+    return app, tmp
+
+
+def app_in_process(env: dict):
+    """The app in this process, on the database, Redis and sandbox of `environment()`'s env."""
+    os.environ.update({k: env[k] for k in APP_KEYS if k in env})
+    from server import create_app
+    return create_app()
 
 
 @contextmanager
 def environment(database_url: str | None = None, sandbox_threads: int = 16):
     """Yield an env dict for subprocesses with a migrated, seeded database."""
     tmp = Path(tempfile.mkdtemp(prefix="wuxiao-bench-"))
-    env = dict(os.environ, APP_ENV="test", SECRET_KEY="bench", INSTANCE_DIR=str(tmp / "instance"),
-               DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.db'}")
+    env = dict(os.environ, **bench_env(tmp, database_url))
     owner = None
     if not env.get("REDIS_URL"):
         from server.devstack.embedded_redis import start_embedded_redis, stop_embedded_redis

@@ -11,7 +11,7 @@ import os
 import statistics
 import time
 
-from harness import environment
+from harness import app_in_process, environment
 
 # 3000 leaders (30 surnames × 10 × 10 given names), each leading about 3 entries of nearly the
 # same title (flagged as duplicates of one another). Many names are one character apart (王建国 /
@@ -44,17 +44,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one page and one batch")
     args = parser.parse_args()
     with environment(args.database_url) as env:
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
-                                               "APP_ENV", "WECHAT_SANDBOX_URL")})
+        app = app_in_process(env)             # its environment before server is imported
         from sqlalchemy import insert, select, text
 
-        from server import create_app
         from server.extensions import db
         from server.models import Entry, EntryReview, Organisation, Person, User
         from server.services.seasons import current_season
         from server.timeutil import utcnow
         from server.wechat.sandbox import openid_for_code
-        app = create_app()
         with app.app_context():
             org = {o.name: o for o in db.session.scalars(select(Organisation))}
             unit, county, city = org["晋城示范煤机制造有限公司"], org["城区"], org["晋城市"]

@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -47,17 +46,14 @@ def main() -> None:
     parser.add_argument("--experts", type=int, default=200)
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="wuxiao-bench-scoring-"))
-    os.environ.update(APP_ENV="test", SECRET_KEY="bench", INSTANCE_DIR=str(tmp / "instance"),
-                      DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}")
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = "redis://127.0.0.1:1/0"      # never used: no job is queued here
     import logging
     logging.disable(logging.INFO)
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData, insert, select
+    from harness import migrated_app
+    app, _ = migrated_app(args.database_url, "scoring")     # its environment before server is imported
+    from sqlalchemy import insert, select
 
-    from server import create_app
     from server.extensions import db
     from server.models import Entry, Expert, ExpertConflict, PanelSeat, Score, User
     from server.services import panels, results
@@ -65,12 +61,7 @@ def main() -> None:
     from tests.factories import make_season
     from tests.integration.scoring_world import sheet_for
 
-    app = create_app()
     with app.app_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        upgrade()
         rnd = random.Random(16)
         season = make_season("closed")
         city = add_org("晋城市", "city")

@@ -14,7 +14,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import environment
+from harness import app_in_process, environment
 
 DATA = {"thing1": {"value": "第1号皮带输送机自动纠偏装置"}, "time2": {"value": "2026-09-05 23:59"},
         "thing3": {"value": "请在截止前提交申报"}}
@@ -27,12 +27,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with environment(sandbox_threads=64) as env:
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY",
-                                               "APP_ENV", "WECHAT_SANDBOX_URL")})
-        from server import create_app
+        app = app_in_process(env)
         from server.wechat import gateway
         from server.wechat.bulk import BulkSender
-        with create_app().app_context():
+        with app.app_context():
             clients = {"gateway": gateway(), "bulk": BulkSender(gateway())}
             got: dict[str, list[float]] = {name: [] for name in clients}
             with ThreadPoolExecutor(args.threads) as pool:

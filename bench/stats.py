@@ -20,7 +20,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
@@ -94,23 +93,15 @@ def main() -> None:
                         help="sizes of the 附件3/附件4 set to export, comma-separated (0: skip)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)       # each figure as it comes, also into a file
-    tmp = Path(tempfile.mkdtemp(prefix="wuxiao-bench-stats-"))
-    os.environ.update(APP_ENV="test", SECRET_KEY="bench", INSTANCE_DIR=str(tmp / "instance"),
-                      DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}")
-    from flask_migrate import upgrade
-    from sqlalchemy import MetaData, func, select
+    from harness import migrated_app
+    app, tmp = migrated_app(args.database_url, "stats")     # its environment before server is imported
+    from sqlalchemy import func, select
 
-    from server import create_app
     from server.extensions import db
     from server.models import Entry
     from server.services import stats, stats_export
 
-    app = create_app()
     with app.app_context():
-        existing = MetaData()
-        existing.reflect(bind=db.engine)
-        existing.drop_all(bind=db.engine)
-        upgrade()
         started = time.perf_counter()
         user, city_id, season = build(args.units, args.entries)
         print(f"built {args.units} units, {args.entries} entries in {time.perf_counter() - started:.1f} s "

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import requests
-from harness import ROOT, alternate, environment, gunicorn
+from harness import ROOT, alternate, app_in_process, environment, gunicorn
 from tests.e2e.processes import free_port, stop, wait_http
 from tests.wechat_push import push_args, xml_text
 
@@ -101,13 +101,11 @@ def reply_latency(env: dict, app_url: str, args) -> list[float]:
     """Clear the backlog of the throughput run, start workers, push at a steady pace and time
     each push until the sandbox records the reply to that user."""
     sandbox = env["WECHAT_SANDBOX_URL"]
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "INSTANCE_DIR", "SECRET_KEY", "APP_ENV")})
-    from server import create_app
+    app = app_in_process(env)                 # its environment before server is imported
     from server.extensions import db, queue, redis_client
     from server.models import InboundMessage
     from server.services.inbound import READY
     from server.timeutil import utcnow
-    app = create_app()
     with app.app_context():
         queue("high").empty()
         redis_client().delete(READY)          # and the announcements not yet turned into jobs

@@ -1,1 +1,2 @@
-"""The dialogue engine (engine.py), the answer parsers (parsers.py) and the flow loader."""
+"""The generic dialogue engine (engine.py and the modules it is put together from), the flow
+registry (flows.py), the target protocol (targets.py), the global commands' words (commands.py)."""

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import RetryLater, ValidationError
 from ..extensions import db
-from ..models import Certificate, Delivery, Entry, Objection, Organisation, OutboundMessage, OutboxEvent, SubscriptionConsent, User
+from ..models import Delivery, OutboundMessage, OutboxEvent, SubscriptionConsent, User
 from ..texts import lookup
-from ..timeutil import to_china, utcnow
-from .consents import templates
+from ..timeutil import utcnow
 from ..wechat import gateway
 from ..wechat.client import WeChatError, WeChatUnreachable
+from .consents import templates
+from .notices import HANDLERS
 
 log = logging.getLogger(__name__)
 RETRYABLE = (-1, 45009)
@@ -38,112 +39,10 @@ def render_data(template: str, values: dict) -> dict:
     return data
 
 
-# -- events → deliveries -------------------------------------------------------------------
-def _entry_submitted(payload: dict) -> list[tuple[int, str, dict]]:
-    entry = db.session.get(Entry, payload["entry_id"])
-    if entry is None:
-        return []
-    values = {"title": entry.title or "", "submitted_at": to_china(entry.submitted_at).strftime("%Y-%m-%d %H:%M"),
-              "station": _org_name(entry.unit_id)}
-    out = [(entry.created_by_id, "entry_submitted", values)]
-    farmer = entry.applicant.user_id if entry.applicant is not None else None
-    if farmer and farmer != entry.created_by_id:     # filed by an e-station agent; the farmer bound their phone
-        out.append((farmer, "proxy_entry_submitted", values))
-    return out
-
-
-def _org_name(org_id: int | None) -> str:
-    org = db.session.get(Organisation, org_id) if org_id else None
-    return org.name if org is not None else ""
-
-
-def _draft_unfinished(payload: dict) -> list[tuple[int, str, dict]]:
-    entry = db.session.get(Entry, payload["entry_id"])
-    if entry is None or entry.status != "draft":
-        return []                            # submitted or withdrawn since: nothing to say
-    from .review.calendar import deadlines       # the participants' own last day (issue 15)
-    values = {"title": entry.title or lookup("subscribe.untitled"),
-              "deadline": f"{deadlines(entry.season)['participants'].isoformat()} 23:59"}
-    return [(entry.created_by_id, "draft_unfinished", values)]
-
-
-def _review_result(payload: dict) -> list[tuple[int, str, dict]]:
-    """The review chain (issue 15): the filer (the agent for a farmer's entry) and a farmer who
-    bound the phone hear where the entry went; a return carries its reason and reply-by date."""
-    from .review.notices import review_result
-    return review_result(payload)
-
-
-def _certificate_issued(payload: dict) -> list[tuple[int, str, dict]]:
-    cert = db.session.get(Certificate, payload["certificate_id"])
-    if cert is None or cert.revoked_at is not None or cert.holder_user_id is None:
-        return []
-    values = {"title": cert.title or cert.holder_name, "award": lookup("certificate.awards")[cert.award],
-              "serial": cert.serial}
-    return [(cert.holder_user_id, "certificate_issued", values)]
-
-
-def _entry_decided(payload: dict) -> list[tuple[int, str, dict]]:
-    """The released result of one entry: to whoever filed it (the e-station agent for a
-    farmer) and to its leader, each once."""
-    entry = db.session.get(Entry, payload["entry_id"])
-    if entry is None or entry.status != "decided":
-        return []
-    award = lookup(f"catalog.awards.{entry.award}") if entry.award else lookup("scoring.no_award")
-    values = {"title": entry.title or lookup("subscribe.untitled"), "award": award, "season": entry.season.name}
-    leader = entry.leader.user_id if entry.leader is not None else None
-    people = dict.fromkeys(u for u in (entry.created_by_id, entry.agent_id, leader) if u is not None)
-    return [(user_id, "result_released", values) for user_id in people]
-
-
-def _results_released(payload: dict) -> list[tuple[int, str, dict]]:
-    """A season's results were released (one event per season, payload season_id): no message
-    of its own (each entry's `entry_decided` event tells its people); queue the season's
-    certificates, whose own certificate_issued events tell the holders."""
-    from .certificates.issue import enqueue_season
-    enqueue_season(payload["season_id"])
-    return []
-
-
-def _award_decided(payload: dict) -> list[tuple[int, str, dict]]:
-    """An organisation award was decided (优秀组织奖, 优胜单位; payload kind, id): its certificate."""
-    from .awards.honours import award_decided
-    return award_decided(payload)
-
-
-def _reply_due(payload: dict) -> list[tuple[int, str, dict]]:
-    from .reply_reminders import recipients
-    return recipients(payload)
-
-
-def _report_missing(payload: dict) -> list[tuple[int, str, dict]]:
-    from .report_reminders import recipients
-    return recipients(payload)
-
-
-def _objection_answered(payload: dict) -> list[tuple[int, str, dict]]:
-    """The office answered an objection: its filer hears once (the answer's start; the whole
-    answer is in the mini-program)."""
-    row = db.session.get(Objection, payload["objection_id"])
-    if row is None or row.answered_at is None or row.filed_by_id is None:
-        return []
-    entry = db.session.get(Entry, row.entry_id)
-    values = {"title": (entry.title if entry else "") or lookup("subscribe.untitled"), "answer": row.answer,
-              "at": to_china(row.answered_at).strftime("%Y-%m-%d %H:%M")}
-    return [(row.filed_by_id, "objection_answered", values)]
-
-
-# Adding an event is a template in subscribe.yaml and a line here.
-HANDLERS = {"entry_submitted": _entry_submitted, "draft_unfinished": _draft_unfinished,
-            "entry_returned": _review_result, "entry_recommended": _review_result,
-            "entry_accepted": _review_result, "entry_not_recommended": _review_result,
-            "certificate_issued": _certificate_issued, "entry_decided": _entry_decided,
-            "results_released": _results_released, "award_decided": _award_decided,
-            "report_missing": _report_missing, "reply_due": _reply_due,
-            "objection_answered": _objection_answered}
-
-
 def handle_event(event_id: int) -> list[int]:
+    """Turn one outbox event into deliveries (its kind's builder in notices.HANDLERS says who
+    hears what) and send them; returns the delivery ids. Safe to run twice: a delivery's dedupe
+    key is (event, user). RetryLater from a send leaves the event unhandled for RQ to retry."""
     event = db.session.get(OutboxEvent, event_id)
     if event is None or event.kind not in HANDLERS:
         if event is not None:

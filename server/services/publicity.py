@@ -148,15 +148,28 @@ def _open_period(season: Season) -> ResultRelease:
     return row
 
 
+# The free texts of an objection and its answer: field → (most characters, the message when it
+# is missing, the message when it is too long).
+TEXTS = {"reason": (REASON_MAX, "publicity.errors.reason_required", "publicity.errors.reason_too_long"),
+         "answer": (ANSWER_MAX, "publicity.errors.answer_required", "publicity.errors.answer_too_long")}
+
+
+def _required_text(value, field: str) -> str:
+    """`value` stripped (str); ValidationError naming `field` when it is not text or empty
+    (code <field>_required) or longer than its limit (<field>_too_long, with max)."""
+    limit, missing, too_long = TEXTS[field]
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationError(missing, code=f"{field}_required", field=field)
+    if len(text) > limit:
+        raise ValidationError(too_long, code=f"{field}_too_long", field=field, max=limit)
+    return text
+
+
 def file(user: User, season: Season, entry_id, reason) -> Objection:
     """An objection to one entry on the list, with its reasons, during the period."""
     policy.require(user, "objection.file")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError("publicity.errors.reason_required", code="reason_required", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError("publicity.errors.reason_too_long", code="reason_too_long", field="reason",
-                              max=REASON_MAX)
+    reason = _required_text(reason, "reason")
     _open_period(season)
     entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) and not isinstance(entry_id, bool) else None
     if entry is None or entry.season_id != season.id or entry.status != "scored":
@@ -178,12 +191,7 @@ def answer(actor: User, objection_id: int, reply, award: str | None = None) -> O
     """The office's answer, once; `award` (optional) changes the entry's award decision with the
     answer as its reason: special / excellent / none (no award) / grade (back to the thresholds)."""
     policy.require(actor, "objection.answer")
-    reply = (reply or "").strip() if isinstance(reply, str) else ""
-    if not reply:
-        raise ValidationError("publicity.errors.answer_required", code="answer_required", field="answer")
-    if len(reply) > ANSWER_MAX:
-        raise ValidationError("publicity.errors.answer_too_long", code="answer_too_long", field="answer",
-                              max=ANSWER_MAX)
+    reply = _required_text(reply, "answer")
     award = award or None
     if award is not None and award not in ANSWER_AWARDS:
         raise ValidationError("publicity.errors.award_choice", code="award_not_allowed", field="award",

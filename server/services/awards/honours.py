@@ -1,7 +1,7 @@
 """Where a decided award goes on to its honour (RULES.md: winning units and organisation-award
 winners get a certificate and a plaque, 证书、牌匾). Deciding an award (status.move, the rows with
 event `award_decided`) emits an outbox event in the deciding transaction; its handler
-(notify.HANDLERS) calls `award_decided` here, which asks the certificates service (issue 17) for
+(services/notices.HANDLERS) calls `award_decided` here, which asks the certificates service (issue 17) for
 the organisation's certificate — idempotent there, so a retried job issues it once.
 
     award_decided(payload) -> []     payload {"object_type": "org_award" | "winner_application", "id": …}

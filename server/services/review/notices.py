@@ -1,4 +1,4 @@
-"""What the review chain tells people (issue 15 item 7), through the outbox (notify.py HANDLERS):
+"""What the review chain tells people (issue 15 item 7), through the outbox (notices.HANDLERS):
 the filer (the e-station agent for a farmer's entry) and the farmer who bound the phone hear
 that an entry was returned (with the reason and reply-by date), recommended upward, accepted,
 or not passed on. Reviewers are reminded in the last days of their level (reviewer_audience)."""

@@ -12,7 +12,7 @@ from ...services import publicity
 from ...services.seasons import get_season
 from ...texts import t
 from . import bp, nav
-from .results import saved_text, season_of
+from .results import refusal, require_confirmation, saved_text, season_of
 
 nav.page("objections", "console.objections", "console_results.nav.objections", "objection.view", order=62)
 
@@ -38,8 +38,7 @@ def objection_answer(objection_id: int):
     try:
         publicity.answer(g.user, objection_id, request.form.get("answer", ""), request.form.get("award") or None)
     except AppError as exc:
-        return _page(season, {"form": "answer", "id": objection_id, "message": exc.message, "field": exc.field,
-                              "answer": request.form.get("answer", "")}, exc.status if exc.status < 500 else 400)
+        return _page(season, *refusal("answer", exc, id=objection_id, answer=request.form.get("answer", "")))
     return redirect(url_for("console.objections", season=season.id, saved="answer"))
 
 
@@ -47,10 +46,8 @@ def objection_answer(objection_id: int):
 def objections_finalise(season_id: int):
     season = get_season(season_id)
     try:
-        if request.form.get("confirm") != "yes":
-            raise AppError("console_results.errors.confirm", code="confirm_required", status=400, field="confirm")
+        require_confirmation()
         publicity.finalise(g.user, season)
     except AppError as exc:
-        return _page(season, {"form": "finalise", "message": exc.message, "field": exc.field},
-                     exc.status if exc.status < 500 else 400)
+        return _page(season, *refusal("finalise", exc))
     return redirect(url_for("console.objections", season=season.id, saved="finalise"))

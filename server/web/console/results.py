@@ -36,6 +36,13 @@ def saved_text() -> str | None:
     return lookup("console_results.saved").get(request.args.get("saved", ""))
 
 
+def require_confirmation() -> None:
+    """An act that cannot be undone (the release, the finalisation) is posted with its confirm
+    checkbox ticked (confirm=yes): AppError confirm_required (400, field confirm) otherwise."""
+    if request.form.get("confirm") != "yes":
+        raise AppError("console_results.errors.confirm", code="confirm_required", status=400, field="confirm")
+
+
 def _page(season, problem: dict | None = None, status: int = 200):
     data = results.season_ranking(g.user, season)
     category = request.values.get("category") or ""
@@ -64,9 +71,14 @@ def _back(season, saved: str):
                             category=request.form.get("category") or None))
 
 
+def refusal(form: str, exc: AppError, **extra) -> tuple[dict, int]:
+    """What a page shows of a refused form: the problem (which form, the message, the field, and
+    what was typed, in `extra`) and the status (the error's; never a 5xx, the form was refused)."""
+    return {"form": form, "message": exc.message, "field": exc.field, **extra}, (exc.status if exc.status < 500 else 400)
+
+
 def _refused(season, form: str, exc: AppError, **extra):
-    return _page(season, {"form": form, "message": exc.message, "field": exc.field, **extra},
-                 exc.status if exc.status < 500 else 400)
+    return _page(season, *refusal(form, exc, **extra))
 
 
 @bp.post("/results/<int:season_id>/award")
@@ -97,8 +109,7 @@ def results_publicity(season_id: int):
 def results_release(season_id: int):
     season = get_season(season_id)
     try:
-        if request.form.get("confirm") != "yes":
-            raise AppError("console_results.errors.confirm", code="confirm_required", status=400, field="confirm")
+        require_confirmation()
         results.release(g.user, season)
     except AppError as exc:
         return _refused(season, "release", exc)
