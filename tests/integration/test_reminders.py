@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from server.extensions import db
 from server.models import Delivery, Season, User
@@ -255,6 +255,37 @@ def test_large_audiences_fan_out_in_batches_and_lost_batches_are_swept(season, m
     statuses = [d.status for d in db.session.scalars(select(Delivery).where(
         Delivery.dedupe_key.like(f"reminder:{slot.id}:%")))]
     assert len(statuses) == 7 and set(statuses) == {"undeliverable"}
+
+
+def test_each_batch_is_queued_as_soon_as_its_rows_exist(season, monkeypatch, wx):
+    """A city's slot writes its deliveries batch by batch and queues each at once, so workers
+    start sending while the rest are written; a run that died half-way carries on without
+    writing or queueing anyone twice."""
+    at_china_noon(monkeypatch)
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    for i in range(8):
+        u = User(openid=f"o-pipe-{i}")
+        db.session.add(u)
+        db.session.flush()
+        create_draft(u)
+    db.session.commit()
+    slot = reminders.replan(season)[0]
+    rows_when_queued = []
+    monkeypatch.setattr(reminders, "enqueue_batch", lambda ids: rows_when_queued.append(
+        (len(ids), db.session.scalar(select(func.count()).select_from(Delivery)))))
+    assert reminders.run_slot(slot.id) == "done"
+    assert rows_when_queued == [(3, 3), (3, 6), (2, 8)]
+    # the same slot's rows again (a run that died after writing some): nothing new, each pending one once
+    people = reminders.audience(season, slot.key)
+    db.session.execute(delete(Delivery).where(Delivery.id.in_(
+        select(Delivery.id).order_by(Delivery.id.desc()).limit(4).scalar_subquery())))
+    db.session.execute(update(Delivery).where(Delivery.id == select(func.min(Delivery.id)).scalar_subquery())
+                       .values(status="sent"))
+    db.session.commit()
+    batches = list(reminders._pending_in_batches(slot, people))
+    ids = [i for b in batches for i in b]
+    assert [len(b) for b in batches] == [2, 3, 2] and len(set(ids)) == 7
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 8
 
 
 def test_a_season_with_dates_out_of_order_is_refused_before_anything_is_planned(app, season):
