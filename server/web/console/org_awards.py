@@ -89,6 +89,14 @@ def org_award_decide(org_id: int):
         g.user, org_id, sid, request.form.get("decision", ""), request.form.get("reason", "")))
 
 
+@bp.post("/org-awards/<int:org_id>/evidence/<int:evidence_id>/remove")
+def org_award_evidence_remove(org_id: int, evidence_id: int):
+    """The uploader or the county admin takes a file off before the city scores its item; a
+    refusal shows at the item."""
+    key = f"item-{org_sheet.item_of_evidence(evidence_id) or ''}"
+    return _act(org_id, key, lambda sid: org_sheet.remove_evidence(g.user, evidence_id))
+
+
 @bp.get("/org-awards/evidence/<int:evidence_id>")
 def org_award_evidence_file(evidence_id: int):
     path, content_type, filename = org_sheet.evidence_file(g.user, evidence_id)
