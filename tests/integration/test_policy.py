@@ -134,6 +134,8 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("orgaward.evidence_remove", "ev_by_county"): {"county"},
     ("orgaward.evidence_remove", "ev_zz"): {"county_zz"},
     ("orgaward.evidence_remove", "cq_unit"): {"county"},       # the subtree row judges the node; "uploaded" needs a file
+    ("orgaward.rules", "city_org"): {"city"},
+    ("orgaward.rules", "cq_county"): {"city"},
     ("orgaward.score", "cq_unit"): {"city"},
     ("orgaward.score", "city_org"): {"city"},
     ("orgaward.decide", "zz_station"): {"city"},
