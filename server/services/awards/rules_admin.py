@@ -44,8 +44,8 @@ def current(season: Season) -> dict:
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    """90.0 → "90", 0.50 → "0.5": how a person writes the number."""
+    return format(value.normalize(), "f")
 
 
 def shown(season: Season) -> dict[str, str]:
@@ -85,6 +85,9 @@ def set_rules(user: User, season_id: int, values: dict) -> dict:
             clean[field] = float(value / 100) if kind == "percent" else float(value)
     if errors:
         raise FieldErrors(errors)
+    # The settings are one JSON value shared by several editors (publicity days, reminders…):
+    # read-modify-write under the season's row lock so two saves do not lose one another.
+    db.session.refresh(season, with_for_update=True)
     decided = db.session.scalar(select(func.count()).select_from(OrgAwardSheet).where(
         OrgAwardSheet.season_id == season.id, OrgAwardSheet.status.in_(DECIDED)))
     before = {k: float(v) for k, v in current(season).items() if k in FIELDS}

@@ -91,6 +91,9 @@ def set_window(user: User, season_id: int, values: dict) -> dict[str, date | Non
                               other=t(f"awards.window.fields.{earlier}"), value=a.isoformat())
     if errors:
         raise FieldErrors(errors)
+    # The settings are one JSON value shared by several editors (publicity days, reminders…):
+    # read-modify-write under the season's row lock so two saves do not lose one another.
+    db.session.refresh(season, with_for_update=True)
     before = {k: v.isoformat() if v else None for k, v in window(season).items()}
     after = {k: v.isoformat() if v else None for k, v in clean.items()}
     if before != after:
