@@ -240,8 +240,9 @@ def areas(org: Organisation) -> list[Organisation]:
 def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
            with_overview: bool = False) -> dict:
     """附件6 for the subtree: {"org", "season", "table1", "table2", "definitions"}; with
-    `by_area` also "areas": [(area, table1, table2)] for the rows of the export; with
-    `with_overview` also "funnel" and "participation" (one reading of the figures for all)."""
+    `by_area` also "areas": [(area, table1, table2)] for the rows of the export and "promotions"
+    (promotions_by_area); with `with_overview` also "funnel", "participation" and "promotions"
+    (one reading of the figures for all)."""
     org, season = _scope(user, org_id, season_id)
     per_unit = figures(org, season)
     units = list(per_unit.values())
@@ -251,10 +252,12 @@ def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
     if by_area:
         out["areas"] = [(area, table1(inside, dens), table2(inside)) for area in areas(org)
                         for inside in [[f for f in units if area.contains(f.org)]]]
+        out["promotions"] = promotions_by_area(org, per_unit)
     if with_overview:
         out["funnel"] = _funnel(per_unit)
         out["participation"] = _participation(org, season, per_unit)
-        out["promotions"] = promotions_by_area(org, per_unit)
+        if "promotions" not in out:
+            out["promotions"] = promotions_by_area(org, per_unit)
     return out
 
 

@@ -65,7 +65,7 @@ def _sheet(ws, title: str, header: list[str], rows: list[list], rate_columns: se
 
 
 def annex6_xlsx(user, org_id: int, season_id: int) -> bytes:
-    data = stats.annex6(user, org_id, season_id, by_area=True, with_overview=True)
+    data = stats.annex6(user, org_id, season_id, by_area=True)
     total = t("stats.annex6.total")
     wb = Workbook()
     ws1 = wb.active

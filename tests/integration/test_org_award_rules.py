@@ -61,7 +61,7 @@ def test_the_city_office_changes_the_rules_and_the_sheet_follows(client, seeded)
         body = client.get(f"/api/v1/org-awards/{county.id}?season={season.id}", headers=auth_header(api)).get_json()
         return next(i for i in body["items"] if i["no"] == no)
     assert Decimal(item(7)["score"]) == Decimal(items.RULE_DEFAULTS["points_per_excellent"])   # 1 entry × 3
-    token = desk_login(client, "demo-city-admin")
+    desk_login(client, "demo-city-admin")
     page = client.get("/console/org-awards").text
     assert 'name="points_per_excellent"' in page and 'value="90"' in page          # 0.9 shown as 90 (%)
     res = client.post("/console/org-awards/rules", data={"csrf_token": csrf_of(page), **GOOD})

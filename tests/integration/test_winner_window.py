@@ -115,7 +115,7 @@ def test_the_city_office_sets_the_dates_bad_input_named(client, seeded, form, fi
 
 def test_the_city_office_sets_the_dates_and_everyone_sees_them(app, seeded):
     city, unit = app.test_client(), app.test_client()
-    token = desk_login(city, "demo-city-admin")
+    desk_login(city, "demo-city-admin")
     page = city.get("/console/winners").text
     assert "优胜单位申报时间" in page and "未设置（不限）" in page and 'name="file_from"' in page
     res = city.post("/console/winners/window", data={"csrf_token": csrf_of(page), "file_from": "2026-11-01",
