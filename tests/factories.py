@@ -230,3 +230,15 @@ def make_report(org: Organisation, period: str, *, by: User, activities: int = 1
     db.session.add(report)
     db.session.flush()
     return report
+
+
+def make_promotion(org: Organisation, *, by: User, to_grade: str = "grade3", from_grade: str | None = "grade4",
+                   promoted_on: date | None = None, confirmed: bool = True, name: str = "王小明"):
+    """A per-person skill-grade promotion of a unit (confirmed by `by` unless confirmed=False)."""
+    from server.models import SkillPromotion
+    row = SkillPromotion(org_id=org.id, person_name=name, from_grade=from_grade, to_grade=to_grade,
+                         promoted_on=promoted_on or china_today(), recorded_by_id=by.id,
+                         confirmed_by_id=by.id if confirmed else None, confirmed_at=utcnow() if confirmed else None)
+    db.session.add(row)
+    db.session.flush()
+    return row

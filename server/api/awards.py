@@ -167,6 +167,14 @@ def decide_org_award(org_id: int, payload: DecisionIn):
     return sheet_out(org_id, season_id)
 
 
+@endpoint(bp, "/org-awards/evidence/<int:evidence_id>/remove", "POST", response=SheetOut, tag="awards",
+          errors=(401, 403, 404, 409),
+          summary="移除佐证材料（上传的人或县级管理员；市级评分该项之前）")
+def remove_org_award_evidence(evidence_id: int):
+    sheet = org_sheet.remove_evidence(g.user, evidence_id)
+    return sheet_out(sheet.org_id, sheet.season_id)
+
+
 @endpoint(bp, "/org-awards/evidence/<int:evidence_id>", "GET", tag="awards", errors=(401, 404),
           summary="下载佐证材料（能查看该考核表的人才能下载）")
 def org_award_evidence_file(evidence_id: int):

@@ -67,6 +67,15 @@ class TargetRowOut(BaseModel):
     gap: float | None = Field(description="目标 − 参与率；正数表示还差多少")
 
 
+class PromotionRowOut(BaseModel):
+    area_id: int | None = Field(description="县（区）或产业工会；合计行为空")
+    area: str
+    promotions: int = Field(description="技能等级晋升（人）= confirmed + from_reports；优秀组织奖第8项按此计分")
+    confirmed: int = Field(description="有逐人登记的单位：经单位确认的登记人数")
+    from_reports: int = Field(description="没有逐人登记的单位：已报月报中的晋升人数合计")
+    pending: int = Field(description="已登记、单位尚未确认的人数（不计入）")
+
+
 class RefOut(BaseModel):
     id: int
     name: str
@@ -79,6 +88,7 @@ class StatsOut(BaseModel):
     table2: Table2Out
     funnel: list[StageOut]
     participation: list[TargetRowOut]
+    promotions: list[PromotionRowOut] = Field(description="技能等级晋升，按县（区）/产业工会，最后一行为合计")
     definitions: dict[str, str] = Field(description="每个数字的统计口径")
 
 
@@ -99,7 +109,8 @@ def get_stats(org_id: int):
     return StatsOut(org=RefOut(id=data["org"].id, name=data["org"].name),
                     season=RefOut(id=data["season"].id, name=data["season"].name),
                     table1=data["table1"], table2=data["table2"], funnel=data["funnel"],
-                    participation=data["participation"], definitions=data["definitions"])
+                    participation=data["participation"], promotions=data["promotions"],
+                    definitions=data["definitions"])
 
 
 def annex6_download(org_id: int):

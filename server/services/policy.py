@@ -98,7 +98,13 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "orgaward.view", "subtree"),
     Grant("unit_admin", "orgaward.evidence", "subtree"),
     Grant("county_admin", "orgaward.evidence", "subtree"),
+    # Evidence comes off a sheet before the city scores its item (org_sheet.remove_evidence):
+    # the uploader takes back their own file, the county admin any file of their subtree.
+    Grant("unit_admin", "orgaward.evidence_remove", "uploaded"),
+    Grant("county_admin", "orgaward.evidence_remove", "subtree"),
     Grant("city_admin", "orgaward.score", "subtree"),
+    # How the computed items score (awards/rules_admin.py): the city office, per season it runs.
+    Grant("city_admin", "orgaward.rules", "subtree"),
     Grant("city_admin", "orgaward.decide", "subtree"),
     Grant("unit_admin", "winner.file", "subtree"),
     Grant("unit_admin", "winner.view", "subtree"),
@@ -191,7 +197,9 @@ DENIED = {
     "stats.view": ("errors.forbidden_scope", "out_of_scope"),
     "orgaward.view": ("errors.forbidden_scope", "out_of_scope"),
     "orgaward.evidence": ("awards.errors.evidence_not_allowed", "evidence_not_allowed"),
+    "orgaward.evidence_remove": ("awards.errors.evidence_remove_not_allowed", "not_your_evidence"),
     "orgaward.score": ("awards.errors.city_office_only", "city_admin_only"),
+    "orgaward.rules": ("awards.errors.city_office_only", "city_admin_only"),
     "orgaward.decide": ("awards.errors.city_office_only", "city_admin_only"),
     "winner.file": ("awards.errors.file_not_allowed", "not_your_unit"),
     "winner.view": ("errors.forbidden_scope", "out_of_scope"),

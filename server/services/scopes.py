@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Entry, Organisation, PanelSeat, Season, User
+from ..models import Entry, OrgAwardEvidence, OrgAwardItem, Organisation, PanelSeat, Season, User
 
 
 def org_of(obj) -> Organisation | None:
@@ -19,6 +19,8 @@ def org_of(obj) -> Organisation | None:
         return db.session.get(Organisation, obj.org_id) if obj.org_id is not None else None
     if isinstance(obj, Entry) and obj.unit_id is not None:
         return db.session.get(Organisation, obj.unit_id)
+    if isinstance(obj, OrgAwardEvidence):          # 优秀组织奖 evidence: the sheet's organisation
+        return db.session.get(OrgAwardItem, obj.item_id).sheet.org
     return None
 
 
@@ -40,6 +42,13 @@ def own(user: User, held: Organisation | None, obj) -> bool:
 def created(user: User, held: Organisation | None, obj) -> bool:
     """An entry the user created (changing it is for its filer, errors.entry_not_yours)."""
     return isinstance(obj, Entry) and obj.created_by_id == user.id
+
+
+def uploaded(user: User, held: Organisation | None, obj) -> bool:
+    """An evidence file the user uploaded, on a sheet inside the held subtree (they may take
+    back what they sent, not a colleague's)."""
+    return (isinstance(obj, OrgAwardEvidence) and obj.attachment.uploaded_by_id == user.id
+            and subtree(user, held, obj))
 
 
 def own_farmers(user: User, held: Organisation | None, obj) -> bool:
@@ -113,6 +122,7 @@ unit_level, county_level, city_level = _level("unit"), _level("county"), _level(
 
 
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
+          "uploaded": uploaded,
           "subtree": subtree, "subtree_submitted": subtree_submitted, "system": system,
           "system_submitted": system_submitted, "assigned": assigned,
           "unit_level": unit_level, "county_level": county_level, "city_level": city_level}

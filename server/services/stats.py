@@ -50,6 +50,9 @@ class UnitFigures:
     people: int = 0
     active_report: bool = False
     promotions: int = 0             # confirmed per-person records, else the monthly reports' sum
+    promotions_reported: int = 0    # the monthly reports' sum (what `promotions` falls back to)
+    promotions_confirmed: int | None = None   # confirmed per-person records; None: the unit has none
+    promotions_pending: int = 0     # per-person records not yet confirmed (not counted)
     takes_part: bool = False
     statuses: dict = field(default_factory=dict)     # status → entries (all, drafts included)
 
@@ -150,11 +153,15 @@ def figures(org: Organisation, season: Season) -> dict[int, UnitFigures]:
         if org_id in out:
             out[org_id].people = int(people or 0)
             out[org_id].active_report = bool(activities)
-            out[org_id].promotions = int(promotions or 0)
+            out[org_id].promotions = out[org_id].promotions_reported = int(promotions or 0)
     # Per-person records confirmed by the unit replace the monthly reports' count for that unit.
-    for org_id, n in tallies.confirmed_promotions(season.organise_start.replace(day=1), season.publish_end).items():
+    first_day = season.organise_start.replace(day=1)
+    for org_id, n in tallies.confirmed_promotions(first_day, season.publish_end).items():
         if org_id in out:
-            out[org_id].promotions = n
+            out[org_id].promotions = out[org_id].promotions_confirmed = n
+    for org_id, n in tallies.pending_promotions(first_day, season.publish_end).items():
+        if org_id in out:
+            out[org_id].promotions_pending = n
     rule = (season.settings or {}).get("participation", {}).get("unit", "entry_or_report")
     for f in out.values():
         f.takes_part = {"entry": f.entries > 0, "report": f.active_report,
@@ -233,8 +240,9 @@ def areas(org: Organisation) -> list[Organisation]:
 def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
            with_overview: bool = False) -> dict:
     """附件6 for the subtree: {"org", "season", "table1", "table2", "definitions"}; with
-    `by_area` also "areas": [(area, table1, table2)] for the rows of the export; with
-    `with_overview` also "funnel" and "participation" (one reading of the figures for all)."""
+    `by_area` also "areas": [(area, table1, table2)] for the rows of the export and "promotions"
+    (promotions_by_area); with `with_overview` also "funnel", "participation" and "promotions"
+    (one reading of the figures for all)."""
     org, season = _scope(user, org_id, season_id)
     per_unit = figures(org, season)
     units = list(per_unit.values())
@@ -244,10 +252,35 @@ def annex6(user: User, org_id: int, season_id: int, *, by_area: bool = False,
     if by_area:
         out["areas"] = [(area, table1(inside, dens), table2(inside)) for area in areas(org)
                         for inside in [[f for f in units if area.contains(f.org)]]]
+        out["promotions"] = promotions_by_area(org, per_unit)
     if with_overview:
         out["funnel"] = _funnel(per_unit)
         out["participation"] = _participation(org, season, per_unit)
+        if "promotions" not in out:
+            out["promotions"] = promotions_by_area(org, per_unit)
     return out
+
+
+def promotion_figures(units: list[UnitFigures]) -> dict:
+    """技能等级晋升 of a group of units (people): `promotions` counted (the 附件6 and 优秀组织奖
+    item 8 figure) = `confirmed` (units with confirmed per-person records) + `from_reports` (the
+    monthly reports of the units without any); `pending`: records still awaiting the unit's
+    confirmation (not counted)."""
+    confirmed = sum(f.promotions_confirmed or 0 for f in units)
+    from_reports = sum(f.promotions_reported for f in units if f.promotions_confirmed is None)
+    return {"promotions": confirmed + from_reports, "confirmed": confirmed, "from_reports": from_reports,
+            "pending": sum(f.promotions_pending for f in units)}
+
+
+def promotions_by_area(org: Organisation, per_unit: dict[int, UnitFigures]) -> list[dict]:
+    """Per county / industry union below org (or org itself), then the total (area_id None):
+    [{"area_id", "area", "promotions", "confirmed", "from_reports", "pending"}]."""
+    units = list(per_unit.values())
+    rows = [{"area_id": area.id, "area": area.name, **promotion_figures([f for f in units if area.contains(f.org)])}
+            for area in areas(org)]
+    if len(rows) > 1:
+        rows.append({"area_id": None, "area": t("stats.annex6.total"), **promotion_figures(units)})
+    return rows
 
 
 def denominators(org: Organisation, season: Season, per_unit: dict[int, UnitFigures]) -> Denominators:

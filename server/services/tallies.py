@@ -6,6 +6,7 @@
     enter_denominator(user, org_id, values) -> Denominator       (county / industry union admin)
     denominators_for(user, org_id) -> list[Denominator]
     confirmed_promotions(first, last) -> dict[org_id, int]       (for the statistics)
+    pending_promotions(first, last) -> dict[org_id, int]         (recorded, awaiting confirmation)
     latest_denominators(by_day) -> dict[(org_id, unit_type), Denominator]
 Every write is audited; nothing is stored unless every field passes (FieldProblems names each)."""
 from __future__ import annotations
@@ -218,6 +219,15 @@ def confirmed_promotions(first: date, last: date) -> dict[int, int]:
     return dict(db.session.execute(
         select(SkillPromotion.org_id, func.count()).where(
             SkillPromotion.confirmed_at.is_not(None), SkillPromotion.promoted_on >= first,
+            SkillPromotion.promoted_on <= last).group_by(SkillPromotion.org_id)).all())
+
+
+def pending_promotions(first: date, last: date) -> dict[int, int]:
+    """Recorded but not yet confirmed promotions per unit dated first..last (the dashboard shows
+    them apart: they count only once the unit confirms them)."""
+    return dict(db.session.execute(
+        select(SkillPromotion.org_id, func.count()).where(
+            SkillPromotion.confirmed_at.is_(None), SkillPromotion.promoted_on >= first,
             SkillPromotion.promoted_on <= last).group_by(SkillPromotion.org_id)).all())
 
 

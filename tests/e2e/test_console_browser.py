@@ -126,13 +126,15 @@ def test_a_county_admin_imports_units_and_gives_a_role_by_phone(web, seeded, pag
 
 def test_the_dashboard_draws_its_charts(web, seeded, page):
     from server.models import User
-    from ..factories import make_entry, make_report
+    from ..factories import make_entry, make_promotion, make_report
     participant = db.session.scalar(select(User).where(User.name == "张建国"))
     unit = db.session.scalar(select(Organisation).where(Organisation.name == "晋城示范煤机制造有限公司"))
     for status, category in (("submitted", "equipment"), ("submitted", "process"), ("unit_recommended", "equipment")):
         make_entry(participant, status=status, season=seeded["demo_season"], category=category)
     month = seeded["demo_season"].organise_start.strftime("%Y-%m")
-    make_report(unit, month, by=participant, activities=2, participants=300)
+    make_report(unit, month, by=participant, activities=2, participants=300, promotions=5)
+    for n in range(2):
+        make_promotion(unit, by=participant, name=f"工人{n}", promoted_on=seeded["demo_season"].organise_start)
     db.session.commit()
     page.goto(web.url + "/console/login")
     page.click("button.demo[data-code=demo-city-admin]")
@@ -140,9 +142,12 @@ def test_the_dashboard_draws_its_charts(web, seeded, page):
     page.click("#nav >> text=统计看板")
     page.wait_for_selector("#chart-participation")
     # Chart.js drew into each canvas (a drawn canvas has non-blank pixels)
-    drawn = page.evaluate("""() => ['chart-participation', 'chart-funnel', 'chart-category', 'chart-industry']
+    drawn = page.evaluate("""() => ['chart-participation', 'chart-funnel', 'chart-category', 'chart-industry',
+                                    'chart-promotions']
         .map(id => { const c = document.getElementById(id); const d = c.getContext('2d')
                      .getImageData(0, 0, c.width, c.height).data; return d.some(v => v !== 0); })""")
-    assert drawn == [True, True, True, True]
+    assert drawn == [True, True, True, True, True]
     assert "设备类" in page.inner_text("#numbers-category")
+    # the unit's two confirmed records replace its monthly reports' 5
+    assert "城区\t2\t2\t0\t0" in page.inner_text("#numbers-promotions")
     shot(page, "dashboard")

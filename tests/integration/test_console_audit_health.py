@@ -72,3 +72,21 @@ def test_a_long_trail_stops_counting_at_the_cap(client, seeded, monkeypatch):
     page = client.get("/console/audit?object=org").text
     assert "超过 2 条，第 1 页" in page and 'rel="next"' in page
     assert audit_rows(page).count("修改机构") == 4          # the rows of the page are all there
+
+
+def test_the_award_and_tally_actions_read_in_chinese(client, seeded):
+    """Issue 18's audit rows (promotions here, recorded through the console) show their labels on
+    the 操作记录 page and in its filters, not the action names of the code."""
+    token = desk_login(client, "demo-unit-admin")
+    unit = db.session.scalar(select(Organisation).where(Organisation.name == "晋城示范煤机制造有限公司"))
+    from server.timeutil import china_today
+    form = {"csrf_token": token, "org_id": str(unit.id), "person_name": "王小明", "from_grade": "grade4",
+            "to_grade": "grade3", "promoted_on": china_today().isoformat(), "entry_id": ""}
+    assert client.post("/console/promotions", data=form).status_code == 302
+    client.post("/console/logout", data={"csrf_token": csrf_of(client.get("/console/").text)})
+    desk_login(client, "demo-city-admin")
+    page = client.get("/console/audit?object=skill_promotion").text
+    rows = audit_rows(page)
+    assert "登记技能等级晋升" in rows and "promotion_recorded" not in rows
+    assert ">技能等级晋升</option>" in page and ">优秀组织奖</option>" in page
+    assert ">上传优秀组织奖佐证材料</option>" in page

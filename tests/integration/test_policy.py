@@ -128,6 +128,14 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("orgaward.evidence", "cq_unit"): {"unit", "county"},
     ("orgaward.evidence", "zz_station"): {"county_zz"},
     ("orgaward.evidence", "city_org"): set(),
+    # evidence on 晋城示范煤机's sheet uploaded by its unit admin / by the 城区 county admin, and
+    # on 西村e站's by the 泽州 county admin: the uploader (unit admin) or the county admin below
+    ("orgaward.evidence_remove", "ev_by_unit"): {"unit", "county"},
+    ("orgaward.evidence_remove", "ev_by_county"): {"county"},
+    ("orgaward.evidence_remove", "ev_zz"): {"county_zz"},
+    ("orgaward.evidence_remove", "cq_unit"): {"county"},       # the subtree row judges the node; "uploaded" needs a file
+    ("orgaward.rules", "city_org"): {"city"},
+    ("orgaward.rules", "cq_county"): {"city"},
     ("orgaward.score", "cq_unit"): {"city"},
     ("orgaward.score", "city_org"): {"city"},
     ("orgaward.decide", "zz_station"): {"city"},
@@ -204,7 +212,27 @@ def world(seeded):
     db.session.commit()
     objs.update(cq_unit=org("晋城示范煤机制造有限公司"), zz_station=org("北义城镇西村乡村e站"),
                 city_org=org("晋城市"), cq_county=org("城区"))
+    objs.update(ev_by_unit=_evidence(season_id, objs["cq_unit"], users["unit"]),
+                ev_by_county=_evidence(season_id, objs["cq_unit"], users["county"]),
+                ev_zz=_evidence(season_id, objs["zz_station"], users["county_zz"]))
+    db.session.commit()
     return users, objs
+
+
+def _evidence(season_id: int, on: Organisation, by: User):
+    """An evidence file on item 1 of the organisation's 优秀组织奖 sheet, uploaded by `by`."""
+    from server.models import Attachment, OrgAwardEvidence, OrgAwardItem, OrgAwardSheet
+    sheet = db.session.scalar(select(OrgAwardSheet).where(OrgAwardSheet.org_id == on.id))
+    if sheet is None:
+        sheet = OrgAwardSheet(season_id=season_id, org_id=on.id, org=on, status="open",
+                              items=[OrgAwardItem(item_no=1)])
+        db.session.add(sheet)
+    attachment = Attachment(kind="other", filename="材料.pdf", content_type="application/pdf", size=1,
+                            sha256="0" * 64, storage_key="x", uploaded_by_id=by.id)
+    evidence = OrgAwardEvidence(attachment=attachment)
+    sheet.items[0].evidence.append(evidence)
+    db.session.flush()
+    return evidence
 
 
 def test_the_walk_covers_every_role_and_every_action(world):

@@ -9,11 +9,14 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from sqlalchemy import select
+
 from server.extensions import db
+from server.models import Organisation, UnitReport, User
 from server.timeutil import china_today
 from server.wechat.sandbox import openid_for_code
 
-from ..factories import make_entry, make_org, make_report, make_season, make_user
+from ..factories import make_entry, make_org, make_promotion, make_report, make_season, make_user
 from ..helpers import auth_header, login
 
 
@@ -148,3 +151,57 @@ def test_annex6_xlsx_cells(client, world):
     ws2 = wb["统计表（二）"]
     rows2 = {r[1]: r for r in ws2.iter_rows(min_row=4, max_row=7, values_only=True)}
     assert rows2["共青团"][2] == 1 and rows2["科协"][3] == 3 and rows2["合计"][5] == 1
+
+
+def _promotions(world) -> None:
+    """Skill-grade promotions (hand-computed below): 国企一 has per-person records, which replace
+    its monthly reports' figure; 国企二 has none, so its reports count (the season's months only);
+    民企二's one record dated before the season and 国企一's unconfirmed one do not count."""
+    org = {o.name: o for o in db.session.scalars(select(Organisation))}
+    admin = db.session.scalar(select(User).where(User.name == "统计员"))
+    month = {r.period: r for r in db.session.scalars(select(UnitReport).where(UnitReport.org_id == org["国企二"].id))}
+    month[_month(1)].promotions, month[_month(0)].promotions, month[_month(5)].promotions = 1, 3, 9
+    db.session.scalar(select(UnitReport).where(UnitReport.org_id == org["国企一"].id)).promotions = 2
+    for n in range(3):
+        make_promotion(org["国企一"], by=admin, name=f"工人{n}")
+    make_promotion(org["国企一"], by=admin, name="待确认", confirmed=False)
+    make_promotion(org["民企二"], by=admin, name="早年", promoted_on=china_today() - timedelta(days=200))
+    make_promotion(org["民企二"], by=admin, name="今年", to_grade="grade2", from_grade="grade3")
+    db.session.commit()
+
+
+PROMOTIONS_HAND = {"城区": (7, 3, 4, 1), "泽州县": (1, 1, 0, 0), "合计": (8, 4, 4, 1)}
+
+
+def test_promotions_by_area_in_the_api(client, world):
+    _promotions(world)
+    body = _get(client, "stats-city", f"/api/v1/stats/{world['city'].id}?season={world['season'].id}").get_json()
+    got = {r["area"]: (r["promotions"], r["confirmed"], r["from_reports"], r["pending"]) for r in body["promotions"]}
+    assert got == PROMOTIONS_HAND
+    assert body["promotions"][-1]["area_id"] is None
+    assert body["table1"]["all_units"]["skill_promotions"] == 8
+    assert body["table1"]["state_owned"]["skill_promotions"] == 7
+    county = _get(client, "stats-county-a", f"/api/v1/stats/{world['a'].id}?season={world['season'].id}").get_json()
+    assert [(r["area"], r["promotions"]) for r in county["promotions"]] == [("城区", 7)]   # no total of one row
+
+
+def test_promotions_sheet_in_the_xlsx(client, world):
+    _promotions(world)
+    res = _get(client, "stats-city", f"/api/v1/stats/{world['city'].id}/annex6.xlsx?season={world['season'].id}")
+    wb = load_workbook(io.BytesIO(res.data))
+    assert wb.sheetnames == ["统计表（一）", "统计表（二）", "技能等级晋升"]     # the official two first, unchanged
+    ws = wb["技能等级晋升"]
+    assert "优秀组织奖第8项" in ws["A1"].value
+    header = [c.value for c in ws[3]]
+    assert header[2] == "技能等级晋升（人）"
+    rows = {r[1]: tuple(r[2:6]) for r in ws.iter_rows(min_row=4, max_row=6, values_only=True)}
+    assert rows == PROMOTIONS_HAND
+    assert any("逐人登记" in (r[0] or "") for r in ws.iter_rows(min_row=7, values_only=True))
+
+
+def test_organisation_award_item_8_counts_what_the_statistics_count(world):
+    from server.services.awards.items import computed
+    _promotions(world)
+    item = computed(world["city"], world["season"])[8]
+    assert item["value"] == 8 and "逐人登记 4 人" in item["figure"] and "月报合计 4 人" in item["figure"]
+    assert computed(world["a"], world["season"])[8]["value"] == 7

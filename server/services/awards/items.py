@@ -7,8 +7,9 @@ so the rules are a season setting `org_award` (defaults in RULE_DEFAULTS):
   definitions): full points at `unit_rate_full_at` / `people_rate_full_at`, proportionally below;
 - 7 excellent entries: entries of the subtree the city accepted (accepted, scored, decided),
   `points_per_excellent` each up to the maximum;
-- 8 skill-grade promotions: the sum of the units' filed monthly reports' promotions in the
-  season's months, `points_per_promotion` each up to the maximum.
+- 8 skill-grade promotions: the 附件6 figure (stats.figures) — the units' confirmed per-person
+  records in the season's months, and for units without any the sum of their filed monthly
+  reports' promotions — `points_per_promotion` each up to the maximum.
 Points are rounded half-up to one decimal.
 
     ITEMS                              the rubric: Item(no, key, max, source)
@@ -19,10 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
-
-from ...extensions import db
-from ...models import Organisation, Season, UnitReport
+from ...models import Organisation, Season
 from ...texts import t
 from .. import stats
 
@@ -87,15 +85,6 @@ def _by_count(item: Item, count: int, per: float, unit: str, figure: str) -> dic
                       count=count, points=score)}
 
 
-def promotions(org: Organisation, season: Season, unit_ids: set[int]) -> int:
-    """Skill-grade promotions the units reported in the season's filed monthly reports."""
-    first, last = stats.season_months(season)
-    rows = db.session.execute(select(UnitReport.org_id, func.sum(UnitReport.promotions)).where(
-        UnitReport.kind == "month", UnitReport.filed_at.is_not(None), UnitReport.period >= first,
-        UnitReport.period <= last).group_by(UnitReport.org_id))
-    return sum(int(n or 0) for org_id, n in rows if org_id in unit_ids)
-
-
 def computed(org: Organisation, season: Season) -> dict[int, dict]:
     """Items 5–8 for the organisation's subtree, read live from the statistics."""
     cfg = rules(season)
@@ -104,7 +93,7 @@ def computed(org: Organisation, season: Season) -> dict[int, dict]:
     employees = sum(f.org.employee_count or 0 for f in units)
     people = sum(f.people for f in taking)
     excellent = sum(n for f in units for status, n in f.statuses.items() if status in EXCELLENT_STATUSES)
-    promoted = promotions(org, season, {f.org.id for f in units})
+    promoted = stats.promotion_figures(units)
     first, last = stats.season_months(season)
     return {
         5: _by_rate(BY_NO[5], len(taking), len(units), float(cfg["unit_rate_full_at"]), "unit_rate",
@@ -113,6 +102,7 @@ def computed(org: Organisation, season: Season) -> dict[int, dict]:
                     people=people, employees=employees),
         7: _by_count(BY_NO[7], excellent, cfg["points_per_excellent"], "entry",
                      t("awards.basis.excellent", count=excellent)),
-        8: _by_count(BY_NO[8], promoted, cfg["points_per_promotion"], "person",
-                     t("awards.basis.promotions", count=promoted, first=first, last=last)),
+        8: _by_count(BY_NO[8], promoted["promotions"], cfg["points_per_promotion"], "person",
+                     t("awards.basis.promotions", count=promoted["promotions"], first=first, last=last,
+                       confirmed=promoted["confirmed"], from_reports=promoted["from_reports"])),
     }

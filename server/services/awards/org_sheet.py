@@ -7,6 +7,7 @@ freezes the computed items into the sheet. Every act is audited.
     view(user, org_id, season_id) -> dict                         (orgaward.view)
     sheets(user, org_id, season_id) -> list[dict]                 (the organisations one may view)
     add_evidence(user, org_id, season_id, item_no, content, filename, note)   (orgaward.evidence)
+    remove_evidence(user, evidence_id) -> OrgAwardSheet          (orgaward.evidence_remove)
     submit(user, org_id, season_id)                               (orgaward.evidence)
     score(user, org_id, season_id, item_no, value, comment)       (orgaward.score)
     decide(user, org_id, season_id, decision, reason)             (orgaward.decide)
@@ -124,7 +125,9 @@ def view(user: User, org_id: int, season_id: int) -> dict:
                "source_label": t(f"awards.sources.{item.source}"), "note": row.note if row else None,
                "comment": row.comment if row else None, "scored_at": row.scored_at if row else None,
                "evidence": [{"id": e.id, "filename": e.attachment.filename, "size": e.attachment.size,
-                             "content_type": e.attachment.content_type} for e in (row.evidence if row else [])]}
+                             "content_type": e.attachment.content_type,
+                             "can_remove": _removable(sheet, row) and policy.can(user, "orgaward.evidence_remove", e)}
+                            for e in (row.evidence if row else [])]}
         if item.source == "computed":
             basis = (row.basis if frozen and row else None) or live.get(item.no) or {}
             out.update(score=Decimal(str(basis["score"])) if "score" in basis else None,
@@ -203,6 +206,43 @@ def add_evidence(user: User, org_id: int, season_id: int, item_no, content: byte
         data["note"] = text
     db.session.flush()
     record(user, "org_award_evidence_added", "org_award", sheet.id, data=data)
+    db.session.commit()
+    return sheet
+
+
+def _removable(sheet: OrgAwardSheet | None, row: OrgAwardItem | None) -> bool:
+    """Evidence may come off until the city scores its item (and never once the sheet is decided)."""
+    return sheet is not None and row is not None and row.score is None and sheet.status in ("open", "submitted")
+
+
+def item_of_evidence(evidence_id: int) -> int | None:
+    """The item number an evidence file is attached to (None: no such evidence)."""
+    if not 0 < evidence_id < 2 ** 31:
+        return None
+    return db.session.scalar(select(OrgAwardItem.item_no).join(OrgAwardEvidence, OrgAwardEvidence.item_id == OrgAwardItem.id)
+                             .where(OrgAwardEvidence.id == evidence_id))
+
+
+def remove_evidence(user: User, evidence_id: int) -> OrgAwardSheet:
+    """Take an evidence file off its item: the uploader (their own file) or the county admin
+    (any file of their subtree), until the city has scored the item — Conflict after, naming
+    the item. The file itself stays stored (the audit row names it); the sheet no longer shows it.
+    The item row is locked so a score arriving at the same moment waits and sees the result."""
+    evidence = db.session.get(OrgAwardEvidence, evidence_id) if 0 < evidence_id < 2 ** 31 else None
+    if evidence is None:
+        raise NotFound("awards.errors.evidence_not_found", code="evidence_not_found")
+    row = db.session.get(OrgAwardItem, evidence.item_id, with_for_update=True, populate_existing=True)
+    sheet = row.sheet
+    if not policy.can(user, "orgaward.view", sheet.org):
+        raise NotFound("awards.errors.evidence_not_found", code="evidence_not_found")
+    policy.require(user, "orgaward.evidence_remove", evidence)
+    if not _removable(sheet, row):
+        raise Conflict("awards.errors.evidence_scored", code="evidence_scored", no=row.item_no,
+                       label=BY_NO[row.item_no].label, status_label=t(f"awards.statuses.{sheet.status}"))
+    record(user, "org_award_evidence_removed", "org_award", sheet.id,
+           data={"item": row.item_no, "attachment": evidence.attachment_id, "filename": evidence.attachment.filename,
+                 "uploaded_by": evidence.attachment.uploaded_by_id})
+    db.session.delete(evidence)
     db.session.commit()
     return sheet
 

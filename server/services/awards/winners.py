@@ -9,6 +9,7 @@ through status.move (APPLICATION_TRANSITIONS); every act is audited.
     opinion(user, app_id, level, decision, comment) -> WinnerApplication
     get(user, app_id) -> WinnerApplication            (winner.view; 404 otherwise)
     list_for(user, org_id, season_id) -> list[WinnerApplication]
+Filing and the two opinions keep to the season's window (windows.py; 409 outside it).
 Errors: FieldErrors naming every wrong field (nothing saved), Forbidden, NotFound, Conflict.
 """
 from __future__ import annotations
@@ -22,10 +23,11 @@ from ...errors import Conflict, FieldErrors, NotFound, ValidationError
 from ...extensions import db
 from ...models import Organisation, User, WinnerApplication
 from ...texts import t
-from ...timeutil import utcnow
+from ...timeutil import china_today, utcnow
 from .. import policy, stats, status
 from ..audit import record
 from ..seasons import get_season
+from . import windows
 
 # field → (required, max length); the two counts are whole numbers
 TEXTS = {"legal_rep": (True, 50), "nature": (True, 50), "phone": (True, 30), "summary": (True, 2000),
@@ -119,6 +121,9 @@ def file(user: User, season_id: int, org_id: int, values: dict) -> WinnerApplica
     if org.kind != "unit":
         raise ValidationError("awards.errors.not_a_unit", code="not_a_unit", field="org_id", name=org.name)
     season = get_season(season_id)
+    problem = windows.filing_problem(season, china_today())
+    if problem:
+        raise problem
     clean = check(values)
     if _existing(season.id, org.id) is not None:
         raise _duplicate(org, _existing(season.id, org.id))
@@ -152,6 +157,10 @@ def opinion(user: User, app_id: int, level, decision, comment) -> WinnerApplicat
     if decision not in DECISIONS:
         raise ValidationError("awards.errors.opinion_decision", code="bad_decision", field="decision",
                               value=str(decision)[:20])
+    policy.require(user, f"winner.opinion_{level}", app.org)       # the rows' permission: 403 before dates
+    problem = windows.opinion_problem(get_season(app.season_id), level, china_today())
+    if problem:
+        raise problem
     text = comment.strip() if isinstance(comment, str) else ""
     if decision == "refuse" and not text:
         raise ValidationError("awards.errors.refuse_reason", code="reason_missing", field="comment")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, send_file, url_for
 
-from ...errors import AppError
+from ...errors import AppError, FieldErrors
 from ...services import policy
-from ...services.awards import org_sheet
-from ...services.seasons import current_season
+from ...services.awards import org_sheet, rules_admin
+from ...services.seasons import current_season, get_season
 from . import bp, nav
 
 nav.page("org_awards", "console.org_awards", "awards.console.nav_org_awards", "orgaward.view", order=60)
@@ -34,12 +34,31 @@ def top_org(action: str):
 
 
 @bp.get("/org-awards")
-def org_awards():
+def org_awards(rule_values: dict | None = None, rule_errors: dict | None = None, status: int = 200):
     sid = season_id()
     start = top_org("orgaward.view")
-    from ...services.seasons import get_season
+    season = get_season(sid)
     return render_template("console/org_awards.html", rows=org_sheet.sheets(g.user, start.id, sid),
-                           season=get_season(sid), start=start)
+                           season=season, start=start, rule_fields=rules_admin.FIELDS,
+                           can_set_rules=policy.can(g.user, "orgaward.rules", season),
+                           rule_values=rule_values or rules_admin.shown(season), rule_errors=rule_errors or {},
+                           saved=request.args.get("saved")), status
+
+
+@bp.post("/org-awards/rules")
+def org_award_rules():
+    """The city office sets how items 5–8 score; wrong fields show beside themselves."""
+    sid = season_id()
+    values = {k: request.form.get(k, "") for k in rules_admin.FIELDS}
+    try:
+        rules_admin.set_rules(g.user, sid, values)
+    except FieldErrors as exc:
+        return org_awards(values, exc.errors, 400)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        return org_awards(values, {"form": exc.message}, exc.status)
+    return redirect(url_for("console.org_awards", season=sid, saved=1) + "#org-award-rules")
 
 
 def _render(org_id: int, sid: int, errors: dict | None = None, status: int = 200):
@@ -87,6 +106,14 @@ def org_award_submit(org_id: int):
 def org_award_decide(org_id: int):
     return _act(org_id, "decision", lambda sid: org_sheet.decide(
         g.user, org_id, sid, request.form.get("decision", ""), request.form.get("reason", "")))
+
+
+@bp.post("/org-awards/<int:org_id>/evidence/<int:evidence_id>/remove")
+def org_award_evidence_remove(org_id: int, evidence_id: int):
+    """The uploader or the county admin takes a file off before the city scores its item; a
+    refusal shows at the item."""
+    key = f"item-{org_sheet.item_of_evidence(evidence_id) or ''}"
+    return _act(org_id, key, lambda sid: org_sheet.remove_evidence(g.user, evidence_id))
 
 
 @bp.get("/org-awards/evidence/<int:evidence_id>")

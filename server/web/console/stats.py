@@ -1,6 +1,6 @@
 """The dashboard (issue 18 item 8): the season's figures for the office's subtree as charts —
-participation against targets, entries by category and industry, the funnel, days left in the
-phase — each chart with its numbers in a table beside it; 附件6 in full, downloadable as .xlsx;
+participation against targets, entries by category and industry, the funnel, skill-grade
+promotions by area, days left in the phase — each chart with its numbers in a table beside it; 附件6 in full, downloadable as .xlsx;
 and the units that have not filed last month's report."""
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def stats_page():
         "pivot": _pivot(data["participation"]),
         "breakdown": stats.breakdown(g.user, org_id, season_id),
         "funnel": data["funnel"],
+        "promotions": data["promotions"],
     }
     return render_template("console/stats.html", d=data, charts=charts, chart_data=_chart_data(charts),
                            clock=stats.phase_clock(data["season"], today), last_month=last_month,
@@ -92,12 +93,23 @@ def _chart_data(charts: dict) -> dict:
         "participation": {"labels": [r["label"] for r in part],
                           "rate": [r["rate"] for r in part], "target": [r["target"] for r in part],
                           "rateLabel": t("stats.dashboard.rate_actual"), "targetLabel": t("stats.dashboard.rate_target")},
+        "promotions": _promotion_chart(charts["promotions"]),
         "funnel": {"labels": [s["label"] for s in charts["funnel"]], "values": [s["count"] for s in charts["funnel"]]},
         "category": {"labels": [c["label"] for c in breakdown["categories"]],
                      "values": [c["count"] for c in breakdown["categories"]]},
         "industry": {"labels": [c["label"] for c in breakdown["industries"]],
                      "values": [c["count"] for c in breakdown["industries"]]},
     }
+
+
+def _promotion_chart(rows: list[dict]) -> dict:
+    """Stacked bars per area (the total row left out: it would dwarf the areas): confirmed
+    per-person records and the monthly reports' figure, which add up to the promotions counted."""
+    areas = [r for r in rows if r["area_id"] is not None]
+    return {"labels": [r["area"] for r in areas],
+            "confirmed": [r["confirmed"] for r in areas], "fromReports": [r["from_reports"] for r in areas],
+            "confirmedLabel": t("stats.dashboard.promotions_confirmed"),
+            "fromReportsLabel": t("stats.dashboard.promotions_from_reports")}
 
 
 @bp.get("/stats/annex6.xlsx")

@@ -10,7 +10,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 
 from ...errors import AppError, FieldErrors
 from ...services import policy
-from ...services.awards import annex5, winners
+from ...services.awards import annex5, windows, winners
 from ...services.seasons import get_season
 from ...texts import t
 from . import bp, nav
@@ -26,14 +26,32 @@ def _filing_units() -> list:
     return [a.org for a in g.user.roles if a.org.kind == "unit" and policy.can(g.user, "winner.file", a.org)]
 
 
-def _render_list(sid: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _render_list(sid: int, values: dict | None = None, errors: dict | None = None, status: int = 200,
+                 window_values: dict | None = None, window_errors: dict | None = None):
     start = top_org("winner.view")
     units = _filing_units()
     if values is None and units:
         values = winners.prefill(g.user, units[0].id, sid) | {"org_id": units[0].id}
-    return render_template("console/winners.html", apps=winners.list_for(g.user, start.id, sid), season=get_season(sid),
+    season = get_season(sid)
+    current = windows.window(season)
+    return render_template("console/winners.html", apps=winners.list_for(g.user, start.id, sid), season=season,
                            units=units, values=values or {}, errors=errors or {}, fields=FIELDS,
-                           status_label=lambda s: t(f"awards.statuses.{s}")), status
+                           status_label=lambda s: t(f"awards.statuses.{s}"), window=current,
+                           window_fields=windows.FIELDS, can_set_window=policy.can(g.user, "season.manage", season),
+                           window_values=window_values or {k: v.isoformat() if v else "" for k, v in current.items()},
+                           window_errors=window_errors or {}), status
+
+
+@bp.post("/winners/window")
+def winners_window():
+    """The city office sets the season's 附件5 dates; wrong fields show beside themselves."""
+    sid = season_id()
+    values = {k: request.form.get(k, "") for k in windows.FIELDS}
+    try:
+        windows.set_window(g.user, sid, values)
+    except FieldErrors as exc:
+        return _render_list(sid, status=400, window_values=values, window_errors=exc.errors)
+    return redirect(url_for("console.winners_page", season=sid, saved=1) + "#winner-window")
 
 
 @bp.get("/winners")

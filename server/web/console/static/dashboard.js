@@ -37,6 +37,18 @@
       }
     });
   }
+  var pr = data.promotions;
+  var prEl = document.getElementById("chart-promotions");
+  if (prEl && pr.labels.length) {
+    new Chart(prEl, {
+      type: "bar",
+      data: { labels: pr.labels, datasets: [
+        { label: pr.confirmedLabel, data: pr.confirmed, backgroundColor: "#8b5cf6" },
+        { label: pr.fromReportsLabel, data: pr.fromReports, backgroundColor: "#c4b5fd" }
+      ] },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
   bars("chart-funnel", data.funnel.labels, data.funnel.values, "#0ea5e9", true);
   bars("chart-category", data.category.labels, data.category.values, "#10b981", false);
   bars("chart-industry", data.industry.labels, data.industry.values, "#f59e0b", false);
