@@ -18,6 +18,11 @@ ALLOWED = {
     ("server/errors.py", "db.session.rollback()"):
         "the database-outage handler: the failed request's transaction is dead, and the "
         "connection goes back to the pool clean; no data decision is made here",
+    ("server/errors.py", "db.session.invalidate()"):
+        "the same handler when the rollback itself fails (the session held the connection that "
+        "died): its connections are dropped so the pool opens new ones; no data decision",
+    ("server/errors.py", "db.session.remove()"):
+        "the last resort of that handler, if even invalidating raised: the session is discarded",
     ("workers/app_context.py", "db.session.remove()"):
         "a job's app context ends its session, as Flask's teardown does for a request",
 }
