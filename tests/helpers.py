@@ -38,3 +38,26 @@ def login(client, code: str) -> dict:
 
 def auth_header(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def kill_database_connections() -> None:
+    """PostgreSQL: end every other connection to the test database (an outage as the pools see it)."""
+    import psycopg
+
+    from server.extensions import db
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def fresh_pools() -> None:
+    """After kill_database_connections: every pool of this process starts anew — the app's and
+    the RQ jobs' own app (workers/app_context keeps one per process), whose dead idle
+    connections a later test's job would otherwise meet (AdminShutdown)."""
+    from server.extensions import db
+    from workers import app_context
+    db.engine.dispose()
+    if app_context._app is not None:
+        with app_context._app.app_context():
+            db.engine.dispose()

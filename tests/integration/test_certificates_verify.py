@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 from sqlalchemy import select, update
 
@@ -16,7 +15,7 @@ from server.models import AuditEvent, Certificate
 from server.services.certificates import codec, issue, verify
 from server.wechat.sandbox import openid_for_code
 from tests.factories import make_awarded, make_tree, make_user
-from tests.helpers import auth_header, login
+from tests.helpers import auth_header, fresh_pools, kill_database_connections, login
 
 
 
@@ -269,10 +268,7 @@ def test_a_lost_database_connection_answers_503_once_then_checks_again(client, w
     # The test's own session (the fixture's app context, which the client's requests share)
     # lets go of its connection, as a request's session in production has none to begin with.
     db.session.close()
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    kill_database_connections()
     statuses = []
     for _ in range(3):
         res = client.get(_api(world["path"]))
@@ -281,8 +277,4 @@ def test_a_lost_database_connection_answers_503_once_then_checks_again(client, w
             assert res.get_json()["error"]["code"] == "database_unavailable"
     # The dead connection is found, not hidden; the pool's other (dead) idle ones go with it.
     assert statuses == [503, 200, 200], statuses
-    db.engine.dispose()                  # as test_database_outage: the RQ jobs' app pool was hit too
-    from workers import app_context
-    if app_context._app is not None:
-        with app_context._app.app_context():
-            db.engine.dispose()
+    fresh_pools()

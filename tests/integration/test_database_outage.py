@@ -2,13 +2,12 @@
 works: the pool replaces dead connections (PostgreSQL only: SQLite has no server to lose)."""
 from __future__ import annotations
 
-import psycopg
 import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 
-from ..helpers import auth_header, login
+from ..helpers import auth_header, fresh_pools, kill_database_connections, login
 
 
 def test_killed_connections_give_one_503_then_recover(client, seeded):
@@ -16,10 +15,7 @@ def test_killed_connections_give_one_503_then_recover(client, seeded):
         pytest.skip("needs a database server")
     headers = auth_header(login(client, "demo-participant")["token"])
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    kill_database_connections()
     statuses = []
     for _ in range(3):
         res = client.get("/api/v1/me", headers=headers)
@@ -31,11 +27,7 @@ def test_killed_connections_give_one_503_then_recover(client, seeded):
     # Every connection of the database was killed, the idle ones in other pools too: the RQ
     # jobs' own app (workers/app_context, one per process) keeps a pool of its own, and a later
     # test's job met a dead connection there (AdminShutdown). Start the rest with fresh pools.
-    db.engine.dispose()
-    from workers import app_context
-    if app_context._app is not None:
-        with app_context._app.app_context():
-            db.engine.dispose()
+    fresh_pools()
 
 
 def test_a_request_whose_session_already_held_the_dead_connection_gets_503(client, seeded):
@@ -47,17 +39,10 @@ def test_a_request_whose_session_already_held_the_dead_connection_gets_503(clien
     headers = auth_header(login(client, "demo-participant")["token"])
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     db.session.execute(select(1))                 # a transaction open on a pooled connection
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    kill_database_connections()
     statuses = [client.get("/api/v1/me", headers=headers).status_code for _ in range(3)]
     assert statuses[0] == 503 and 500 not in statuses and statuses[-1] == 200, statuses
-    db.engine.dispose()
-    from workers import app_context
-    if app_context._app is not None:
-        with app_context._app.app_context():
-            db.engine.dispose()
+    fresh_pools()
 
 
 def test_a_failing_rollback_after_a_database_error_still_answers_503(client, seeded, monkeypatch):
