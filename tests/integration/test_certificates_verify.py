@@ -278,3 +278,27 @@ def test_a_lost_database_connection_answers_503_once_then_checks_again(client, w
     # The dead connection is found, not hidden; the pool's other (dead) idle ones go with it.
     assert statuses == [503, 200, 200], statuses
     fresh_pools()
+
+
+def test_a_remembered_valid_signature_lets_no_altered_url_through(client, world, monkeypatch):
+    """A URL verified once is not verified again by this process; any other URL still is, and
+    reading the keys again forgets what was remembered."""
+    monkeypatch.setattr(verify, "_valid_signatures", {})
+    checked = []
+    real = codec.check_signature
+    monkeypatch.setattr(codec, "check_signature", lambda *a: checked.append(a[:2]) or real(*a))
+    api = _api(world["path"])
+    for _ in range(3):
+        assert client.get(api).get_json()["status"] == "valid"
+    assert len(checked) == 1
+    for case, path in _variants(world).items():          # the genuine one is remembered meanwhile
+        if path.startswith("/verify/"):
+            res = client.get(_api(path))
+            assert res.status_code == 404 or res.get_json()["status"] == "invalid", case
+    assert client.get(api).get_json()["status"] == "valid"
+    assert len(verify._valid_signatures) == 1
+    verify._keys_cache["keys"] = []                       # as when a token names a key not yet read
+    verify._keys(world["cert"].key.kid)
+    assert verify._valid_signatures == {}
+    before = len(checked)
+    assert client.get(api).get_json()["status"] == "valid" and len(checked) == before + 1

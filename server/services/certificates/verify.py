@@ -78,6 +78,13 @@ _ROW = (Certificate.serial, Certificate.payload, Certificate.holder_name, Certif
         Certificate.issued_on, Certificate.revoked_at, Certificate.revoked_reason, Certificate.season_id,
         SigningKey.kid, Season.name.label("season_name"), Season.year.label("season_year"))
 _keys_cache: dict = {}
+# Signed URLs this process has verified against _keys_cache: (serial, d, kid, sig) → Result.
+# A certificate is scanned again and again (its holder, employers, the honour roll), and the
+# Ed25519 check with the payload's decoding was a third of a check's CPU; a result depends only
+# on those four strings and the keys, so it is forgotten when the keys are read again. Only
+# valid results are kept (a flood of forged URLs cannot fill it), at most MAX_REMEMBERED.
+_valid_signatures: dict[tuple[str, str, str, str], codec.Result] = {}
+MAX_REMEMBERED = 20_000
 
 
 def _keys(kid: str) -> dict:
@@ -86,7 +93,22 @@ def _keys(kid: str) -> dict:
     if kid not in {k["kid"] for k in _keys_cache.get("keys", [])}:
         _keys_cache.clear()
         _keys_cache.update(public_keys_document())
+        _valid_signatures.clear()
     return _keys_cache
+
+
+def _signature(serial: str, d: str, kid: str, sig: str) -> codec.Result:
+    """codec.check_signature against the published keys, remembered when valid."""
+    keys = _keys(kid)
+    remembered = _valid_signatures.get((serial, d, kid, sig))
+    if remembered is not None:
+        return remembered
+    result = codec.check_signature(serial, d, kid, sig, keys)
+    if result.status == "valid":
+        if len(_valid_signatures) >= MAX_REMEMBERED:
+            _valid_signatures.clear()
+        _valid_signatures[(serial, d, kid, sig)] = result
+    return result
 
 
 _SELECT = (select(*_ROW).join(SigningKey, SigningKey.id == Certificate.key_id)
@@ -215,7 +237,7 @@ def check(serial: str, query: dict[str, list[str]] | None) -> dict:
             d, kid, sig = codec.parse_query(query)
         except ValueError:
             return dict(out, status="invalid", reason="malformed_query")
-        result = codec.check_signature(serial, d, kid, sig, _keys(kid))
+        result = _signature(serial, d, kid, sig)
         if result.status != "valid":
             return dict(out, status="invalid", reason=result.reason)
         row = _row(serial)
