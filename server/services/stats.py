@@ -130,8 +130,11 @@ def figures(org: Organisation, season: Season) -> dict[int, UnitFigures]:
                func.sum(case((Entry.patent_granted.is_(True), 1), else_=0)),
                func.sum(case((Entry.in_production.is_(True), 1), else_=0)), func.sum(economic))
         .where(Entry.season_id == season.id).group_by(Entry.unit_id, Entry.status))
+    targets: dict[int, int | None] = {}       # node → the unit it counts for, worked out once per node
     for unit_id, status, count, patented, applied, benefit in rows:
-        target = _unit_of(nodes[unit_id], nodes) if unit_id in nodes else None
+        if unit_id not in targets:
+            targets[unit_id] = _unit_of(nodes[unit_id], nodes) if unit_id in nodes else None
+        target = targets[unit_id]
         if target is None:
             continue
         f = out[target]
