@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from hypothesis import settings as hypothesis_settings
 
 # Hypothesis fails an example that takes over 200 ms by default: on a loaded 2-core machine
@@ -23,6 +24,12 @@ os.environ["APP_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["INSTANCE_DIR"] = str(_TMP / "instance")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.db'}")
+if os.environ["DATABASE_URL"].startswith("postgres") and "synchronous_commit" not in os.environ["DATABASE_URL"]:
+    # A test database is thrown away: its commits need not wait for the WAL to reach the disk.
+    # (Every connection of the run — this process, gunicorn, workers — reads this URL; what a
+    # commit means to the other sessions is unchanged.)
+    _url = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = _url + ("&" if "?" in _url else "?") + "options=-csynchronous_commit%3Doff"
 os.environ["WECHAT_MODE"] = "sandbox"
 os.environ["WECHAT_TIMEOUT"] = "2"
 
@@ -89,15 +96,32 @@ def clean_state(request):
 
 def _empty_tables():
     tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        _empty_postgresql(tables)
+        return
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")   # the org tree references itself
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")   # the org tree references itself
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _empty_postgresql(tables) -> None:
+    """DELETE the rows of the tables that have any, children first, and start every sequence
+    at 1 again (what TRUNCATE … RESTART IDENTITY did): a TRUNCATE makes new files for every
+    table it names and cost about 45 ms per test, the few DELETEs a test needs about 1 ms.
+    Should an order of deletes ever meet a foreign key, the TRUNCATE still does it."""
+    holding = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables)
+    try:
+        with db.engine.begin() as conn:
+            full = {row[0] for row in conn.exec_driver_sql(holding)}
             for table in reversed(tables):
-                conn.execute(table.delete())
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                if table.name in full:
+                    conn.execute(table.delete())
+            conn.exec_driver_sql("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
+    except IntegrityError:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture()
