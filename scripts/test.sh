@@ -15,4 +15,10 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/not
     echo "chromium is not installed (apt-get install chromium): the browser tests will be skipped."
   fi
 fi
+# With no arguments (the whole suite, as CI runs it): two processes, one per core — the tests
+# mostly wait on the database and on servers they start, so two overlap those waits; the
+# end-to-end tests stay together in one of them (tests/conftest.py). TEST_PROCESSES=1: one.
+if [ $# -eq 0 ] && [ "${TEST_PROCESSES:-2}" != 1 ]; then
+  set -- -n "${TEST_PROCESSES:-2}" --dist loadgroup
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from hypothesis import settings as hypothesis_settings
 
+from . import environment
+
 # Hypothesis fails an example that takes over 200 ms by default: on a loaded 2-core machine
 # that is a chance failure about time, not about the property tested (speed is measured in
 # bench/). The examples are still drawn at random and shrunk as usual.
@@ -24,12 +26,11 @@ os.environ["APP_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["INSTANCE_DIR"] = str(_TMP / "instance")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.db'}")
-if os.environ["DATABASE_URL"].startswith("postgres") and "synchronous_commit" not in os.environ["DATABASE_URL"]:
-    # A test database is thrown away: its commits need not wait for the WAL to reach the disk.
-    # (Every connection of the run — this process, gunicorn, workers — reads this URL; what a
-    # commit means to the other sessions is unchanged.)
-    _url = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = _url + ("&" if "?" in _url else "?") + "options=-csynchronous_commit%3Doff"
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")     # gw0, gw1 under scripts/test.sh's two processes
+if os.environ["DATABASE_URL"].startswith("postgres"):
+    os.environ["DATABASE_URL"] = environment.postgresql_url(os.environ["DATABASE_URL"], _WORKER)
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = environment.redis_url(os.environ["REDIS_URL"], _WORKER)
 os.environ["WECHAT_MODE"] = "sandbox"
 os.environ["WECHAT_TIMEOUT"] = "2"
 
@@ -48,6 +49,15 @@ from server import create_app  # noqa: E402
 from server.extensions import db, redis_client  # noqa: E402
 
 from .helpers import Sandbox  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    """With scripts/test.sh's two processes (xdist's loadgroup): the end-to-end tests run one
+    after another in one process — they start servers, workers and browsers of their own — while
+    the other tests spread over both."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def pytest_sessionfinish(session, exitstatus):
