@@ -60,6 +60,9 @@ def set_days(actor: User, season: Season, days) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= PUBLICITY_MAX_DAYS:
         raise ValidationError("publicity.errors.days", code="publicity_days", field="publicity_days",
                               max=PUBLICITY_MAX_DAYS, got=str(days)[:20])
+    # Season.settings is one JSON value several editors rewrite whole (awards/windows.py,
+    # awards/rules_admin.py): read it again under the row lock, or a save at the same moment is lost.
+    db.session.refresh(season, with_for_update=True)
     if released(season.id) is not None:
         raise Conflict("publicity.errors.days_after_release", code="released")
     before = publicity_days(season)

@@ -225,6 +225,7 @@ def _delivery_counts(slots: list[ReminderSlot]) -> dict[str, int]:
 
 
 def set_paused(season: Season, value: bool) -> None:
+    db.session.refresh(season, with_for_update=True)     # the reminders JSON is rewritten whole
     season.reminders = {**(season.reminders or {}), "paused": value}
     db.session.commit()
 

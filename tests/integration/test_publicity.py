@@ -5,15 +5,17 @@ period ends — by the periodic job (twice: once) or by the city admin, never wh
 open. Nothing is told before; each person is told once. Bad input: a clear refusal, nothing changed."""
 from __future__ import annotations
 
+import os
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.extensions import db
 from server.models import AuditEvent, AwardDecision, Delivery, Entry, Expert, Objection, OutboxEvent, PanelSeat, \
-    ResultRelease, User
+    ResultRelease, Season, User
 from server.services import notify, panels, publicity, scoring
 from server.timeutil import utcnow
 from tests.helpers import auth_header, login
@@ -274,3 +276,49 @@ def test_finalise_twice_and_answer_twice(client, period, monkeypatch):
     res = client.post(url, json={"answer": "答复"}, headers=admin)
     assert res.status_code == 409 and res.get_json()["error"]["code"] == "already_final"
     assert snapshot() == before
+
+
+
+@pytest.mark.skipif(not os.environ["DATABASE_URL"].startswith("postgres"), reason="row locks: PostgreSQL")
+@pytest.mark.parametrize("editor", ["publicity_days", "reminders_paused"])
+def test_a_settings_save_waits_for_another_and_keeps_its_change(app, ctx, editor):
+    """Another editor holds the season row with its own change to the JSON not yet committed:
+    this save waits for it and keeps that change instead of writing back what it read before."""
+    from server.services import reminders
+    from tests.factories import make_season, make_tree, make_user
+    season = make_season()
+    admin = make_user("市总", ("city_admin", make_tree().city))
+    db.session.commit()
+    season_id, admin_id = season.id, admin.id
+    column = Season.settings if editor == "publicity_days" else Season.reminders
+    other = db.engine.connect()
+    held = other.begin()
+    current = other.execute(select(column).where(Season.id == season_id).with_for_update()).scalar() or {}
+    other.execute(update(Season).where(Season.id == season_id).values({column.key: {**current, "other_editor": 1}}))
+    errors = []
+
+    def save():
+        with app.app_context():
+            try:
+                mine = db.session.get(Season, season_id)
+                mine.settings, mine.reminders       # read before the other editor commits
+                if editor == "publicity_days":
+                    publicity.set_days(db.session.get(User, admin_id), mine, 7)
+                else:
+                    reminders.set_paused(mine, True)
+            except Exception as exc:                 # reported below, not lost in the thread
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=save)
+    thread.start()
+    thread.join(1.0)                                  # it reads, then waits for the row
+    held.commit()
+    other.close()
+    thread.join(30)
+    assert not thread.is_alive() and not errors, errors
+    db.session.expire_all()
+    saved = db.session.scalar(select(column).where(Season.id == season_id))
+    assert saved["other_editor"] == 1
+    assert saved.get("publicity_days") == 7 or saved.get("paused") is True
