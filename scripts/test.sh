@@ -19,6 +19,6 @@ fi
 # mostly wait on the database and on servers they start, so two overlap those waits; the
 # end-to-end tests stay together in one of them (tests/conftest.py). TEST_PROCESSES=1: one.
 if [ $# -eq 0 ] && [ "${TEST_PROCESSES:-2}" != 1 ]; then
-  set -- -n "${TEST_PROCESSES:-2}" --dist loadgroup
+  set -- -n "${TEST_PROCESSES:-2}"
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -21,6 +21,7 @@ from . import environment
 hypothesis_settings.register_profile("suite", deadline=None)
 hypothesis_settings.load_profile("suite")
 
+environment.as_given(os.environ)
 _TMP = Path(tempfile.mkdtemp(prefix="wuxiao-tests-"))
 os.environ["APP_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-secret-key"
@@ -51,13 +52,22 @@ from server.extensions import db, redis_client  # noqa: E402
 from .helpers import Sandbox  # noqa: E402
 
 
-def pytest_collection_modifyitems(config, items):
-    """With scripts/test.sh's two processes (xdist's loadgroup): the end-to-end tests run one
-    after another in one process — they start servers, workers and browsers of their own — while
-    the other tests spread over both."""
-    for item in items:
-        if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With scripts/test.sh's two processes: the end-to-end tests run one after another in one
+    process — they start servers, workers and browsers of their own — while the other tests are
+    handed out one by one to whichever process is free. (xdist's own `loadgroup` cannot do this
+    under pytest 9, whose node ids it can no longer suffix; a scope per test is what `load`
+    gives, with the e2e tests as one scope.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class EndToEndTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return EndToEndTogether(config, log)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -151,3 +161,4 @@ def wx():
 def seeded(ctx):
     from server.services.demo import seed_demo
     return seed_demo()
+

@@ -4,9 +4,28 @@ and flushes the Redis db it starts with, so two processes must never share them.
 and the embedded Redis each process already has its own files (conftest's temporary dir)."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy.engine import make_url
+
+GIVEN = "WUXIAO_TESTS_GIVEN"
+KEYS = ("DATABASE_URL", "REDIS_URL")
+
+
+def as_given(environ) -> None:
+    """Put DATABASE_URL and REDIS_URL back as the caller of pytest gave them. The first process
+    (pytest itself, or xdist's controller) notes them before conftest fills them in; xdist's
+    workers inherit the controller's filled-in environment — its SQLite file and embedded
+    Redis — and must start from the caller's values to make their own."""
+    if GIVEN in environ:
+        for key, value in json.loads(environ[GIVEN]).items():
+            if value is None:
+                environ.pop(key, None)
+            else:
+                environ[key] = value
+    else:
+        environ[GIVEN] = json.dumps({key: environ.get(key) for key in KEYS})
 
 
 def worker_number(worker: str) -> int:
