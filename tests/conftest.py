@@ -6,6 +6,7 @@ workers) started by tests inherit exactly the same settings."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 import tempfile
 from pathlib import Path
 
@@ -50,6 +51,14 @@ from server import create_app  # noqa: E402
 from server.extensions import db, redis_client  # noqa: E402
 
 from .helpers import Sandbox  # noqa: E402
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Every test has its own node id: a report must tell them apart, and the two-process
+    scheduler below hands tests out by id (two with one id would run once)."""
+    twice = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if twice:
+        raise pytest.UsageError(f"tests share a node id (give them ids): {twice[:5]}")
 
 
 @pytest.hookimpl(optionalhook=True)
