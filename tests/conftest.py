@@ -6,13 +6,13 @@ workers) started by tests inherit exactly the same settings."""
 from __future__ import annotations
 
 import os
-from collections import Counter
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy.exc import IntegrityError
 
 from . import environment
 
@@ -170,4 +170,3 @@ def wx():
 def seeded(ctx):
     from server.services.demo import seed_demo
     return seed_demo()
-
