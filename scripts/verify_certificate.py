@@ -5,7 +5,8 @@
         --keys wx-certificate-keys.json [--revocations wx-certificate-revocations.json]
 
 It loads server/services/certificates/codec.py by path (not the Flask app), so it needs neither
-the project's other dependencies nor a database nor a network. Exit 0 valid, 1 revoked, 2 invalid."""
+the project's other dependencies nor a database nor a network. Exit 0 valid, 1 revoked, 2 invalid,
+3 a keys or revocation file that cannot be read (missing, not JSON): nothing was checked."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,14 @@ def load_codec():
     return module
 
 
+def _read(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        exc.filename = path
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a 五小 certificate URL offline.")
     parser.add_argument("url")
@@ -32,8 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--revocations", help="saved /.well-known/wx-certificate-revocations.json")
     args = parser.parse_args(argv)
     codec = load_codec()
-    keys = json.loads(Path(args.keys).read_text(encoding="utf-8"))
-    revocations = json.loads(Path(args.revocations).read_text(encoding="utf-8")) if args.revocations else None
+    try:
+        keys = _read(args.keys)
+        revocations = _read(args.revocations) if args.revocations else None
+    except (OSError, ValueError) as exc:       # ValueError: not UTF-8, not JSON
+        print(f"无法读取文件，未核验 / cannot read the file, nothing checked: {exc.filename or ''} {exc}",
+              file=sys.stderr)
+        return 3
     result = codec.verify_url(args.url, keys, revocations)
     out = {"status": result.status, "reason": result.reason or None, "key": result.kid}
     if result.payload is not None and result.status != "invalid":

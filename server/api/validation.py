@@ -16,6 +16,8 @@ def field_label(field: str) -> str:
     name = labels.get(field) or (entry_label(field) if field in entry_fields() else None)
     return f"{name}（{field}）" if name else field
 
+_UNION_BRANCHES = {"int", "str", "float", "bool", "none", "decimal"}
+
 _TYPE_KEYS = {
     "missing": "errors.field_missing",
     "string_type": "errors.field_type_string",
@@ -34,7 +36,10 @@ _TYPE_KEYS = {
 
 def translate_pydantic_error(exc: PydanticError) -> ValidationError:
     err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "body"
+    # a field typed `int | str` fails in each branch, and pydantic puts the branch in the location
+    # ("activities", "int"): name the field, not the branch
+    loc = [p for i, p in enumerate(err["loc"]) if not (i and p in _UNION_BRANCHES)]
+    field = ".".join(str(p) for p in loc) or "body"
     ctx = err.get("ctx") or {}
     key = _TYPE_KEYS.get(err["type"], "errors.field_invalid")
     params = {"label": field_label(field)}

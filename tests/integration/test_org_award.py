@@ -174,6 +174,9 @@ BAD = [   # (who, method, path suffix, body kind, body, status, field, words)
     ("city", "post", "/items/2/score", "json", {"score": "8.25"}, 400, "score", "一位小数"),
     ("city", "post", "/items/2/score", "json", {"score": "很好"}, 400, "score", "数字"),
     ("city", "post", "/items/2/score", "json", {"score": ""}, 400, "score", "请填写分数"),
+    # a huge number (Decimal.quantize raised InvalidOperation: a 500 before)
+    ("city", "post", "/items/2/score", "json", {"score": 1e308}, 400, "score", "0 到 10"),
+    ("city", "post", "/items/2/score", "json", {"score": "1E+30"}, 400, "score", "0 到 10"),
     ("city", "post", "/items/6/score", "json", {"score": 5}, 400, "item", "按数据计算"),
     ("city", "post", "/decision", "json", {"decision": "award", "reason": " "}, 400, "reason", "理由"),
     ("city", "post", "/decision", "json", {"decision": "maybe", "reason": "x"}, 400, "decision", "award"),

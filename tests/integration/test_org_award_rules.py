@@ -36,6 +36,8 @@ BAD = [
     ("points_per_excellent", "1.25", "最多一位小数"),
     ("points_per_promotion", "0", "0.1 到 10 分"),
     ("points_per_promotion", "NaN", "应是数字"),
+    ("unit_rate_full_at", "1e30", "10% 到 100%"),              # quantize raised: a 500 before
+    ("points_per_excellent", "1E+40", "第7项最高 15 分"),
 ]
 
 

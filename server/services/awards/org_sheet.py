@@ -265,11 +265,14 @@ def _score_value(raw, item) -> Decimal:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
         raise ValidationError("awards.errors.score_not_number", code="bad_score", field="score", value=str(raw)[:20])
-    if not value.is_finite() or value != value.quantize(Decimal("0.1")):
+    if not value.is_finite():
         raise ValidationError("awards.errors.score_not_number", code="bad_score", field="score", value=str(raw)[:20])
+    # the range first: quantize raises InvalidOperation on a number too large for the context (1e308)
     if not 0 <= value <= item.max:
         raise ValidationError("awards.errors.score_range", code="score_range", field="score", no=item.no,
                               max=item.max, value=str(raw)[:20])
+    if value != value.quantize(Decimal("0.1")):
+        raise ValidationError("awards.errors.score_not_number", code="bad_score", field="score", value=str(raw)[:20])
     return value.quantize(Decimal("0.1"))
 
 

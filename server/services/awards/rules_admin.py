@@ -64,10 +64,13 @@ def _read(field: str, raw) -> tuple[Decimal | None, str | None]:
         value = Decimal(text)
     except InvalidOperation:
         return None, t("awards.rules.errors.not_number", label=label, value=text[:20])
-    if not value.is_finite() or value != value.quantize(Decimal("0.1")):
+    if not value.is_finite():
         return None, t("awards.rules.errors.not_number", label=label, value=text[:20])
+    # the range first: quantize raises InvalidOperation on a number too large for the context (1e30)
     if not low <= value <= high:
         return None, t(f"awards.rules.errors.range_{kind}", label=label, low=_plain(low), high=_plain(high), no=no)
+    if value != value.quantize(Decimal("0.1")):
+        return None, t("awards.rules.errors.not_number", label=label, value=text[:20])
     return value, None
 
 
