@@ -31,6 +31,7 @@ def _end_session() -> None:
 class AppError(Exception):
     status = 400
     code = "bad_request"
+    headers: dict[str, str] = {}             # sent with the refusal (Retry-After of a 429)
 
     def __init__(self, message_key: str | None = None, *, field: str | None = None,
                  code: str | None = None, status: int | None = None, **params):
@@ -93,6 +94,11 @@ class TooManyRequests(AppError):
     status = 429
     code = "too_many_requests"
 
+    def __init__(self, message_key: str | None = None, *, retry_after: int = 60, **kwargs):
+        """retry_after: seconds until a new request may be answered (the Retry-After header)."""
+        super().__init__(message_key, **kwargs)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
 
 class ServiceUnavailable(AppError):
     status = 503
@@ -119,7 +125,7 @@ def error_response(code: str, message: str, status: int, field: str | None = Non
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
-        return jsonify(exc.to_dict()), exc.status
+        return jsonify(exc.to_dict()), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -58,7 +58,8 @@ class MyCertificatesOut(BaseModel):
 
 def rate_limited() -> None:
     if not verify.allow(request.remote_addr or "?"):
-        raise TooManyRequests("certificate.errors.too_many_requests", code="rate_limited")
+        raise TooManyRequests("certificate.errors.too_many_requests", code="rate_limited",
+                              retry_after=verify.seconds_left())
 
 
 def check_response(serial: str) -> tuple[dict, int]:

@@ -20,7 +20,7 @@ def verify_page(serial: str):
     ui = lookup("certificate.page")
     if not verify.allow(request.remote_addr or "?"):
         return render_template("verify.html", ui=ui, result={"status": "limited", "serial": serial[:40]},
-                               issuers=[]), 429
+                               issuers=[]), 429, {"Retry-After": str(verify.seconds_left())}
     result = verify.check(serial, request.args.to_dict(flat=False))
     issuers = verify.issuers_of(result)
     status = 410 if result["status"] == "revoked" else 200
@@ -34,7 +34,8 @@ def verify_page(serial: str):
 def verify_wxacode(serial: str):
     """The mini-program code that opens the same check inside WeChat (a valid certificate only)."""
     if not verify.allow(request.remote_addr or "?"):
-        raise TooManyRequests("certificate.errors.too_many_requests", code="rate_limited")
+        raise TooManyRequests("certificate.errors.too_many_requests", code="rate_limited",
+                              retry_after=verify.seconds_left())
     return Response(wxacode.code_png(serial), mimetype="image/png",
                     headers={"Cache-Control": "public, max-age=86400"})
 

@@ -141,16 +141,19 @@ def test_public_keys_and_the_signed_revocation_list(client, world):
 
 
 def test_verification_is_rate_limited_per_client(client, world, app, monkeypatch):
-    monkeypatch.setattr(verify.time, "time", lambda: 1_800_000_000.0)     # one window throughout
+    monkeypatch.setattr(verify.time, "time", lambda: 1_800_000_015.0)     # one window throughout
     monkeypatch.setitem(app.config, "CERT_VERIFY_PER_MINUTE", 5)
     mine = [client.get(_api(world["path"])).status_code for _ in range(7)]
     other = client.get(_api(world["path"]), environ_base={"REMOTE_ADDR": "10.9.9.9"})
     page = client.get(world["path"])
-    limited = client.get(_api(world["path"])).get_json()
+    refused = client.get(_api(world["path"]))
+    limited = refused.get_json()
     assert mine == [200] * 5 + [429] * 2
     assert other.status_code == 200                        # another client is not slowed
     assert page.status_code == 429 and "频繁" in page.get_data(as_text=True)
     assert limited["error"]["code"] == "rate_limited" and "频繁" in limited["error"]["message"]
+    # 15 s into the minute: the window ends in 45 s
+    assert page.headers["Retry-After"] == refused.headers["Retry-After"] == "45"
     monkeypatch.setattr(verify.time, "time", lambda: 1_800_000_060.0)     # the next minute
     assert client.get(_api(world["path"])).status_code == 200
 

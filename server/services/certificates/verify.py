@@ -36,6 +36,11 @@ class _Window:
 _counts: dict[str, _Window] = {}
 
 
+def seconds_left(window: int = 60) -> int:
+    """Seconds until the current rate-limit window ends (a refused client's Retry-After)."""
+    return window - int(time.time()) % window
+
+
 def allow(client: str, limit: int | None = None, window: int = 60) -> bool:
     """At most `limit` checks per client per minute, across every process. Each process counts
     locally and adds its count to the shared Redis counter every SYNC_EVERY requests of a client
