@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -67,3 +68,14 @@ def test_participants_have_no_dashboard(client, seeded):
     desk_login(client, "demo-estation")
     assert "统计看板" not in client.get("/console/").text
     assert client.get("/console/stats").status_code == 403
+
+
+@pytest.mark.parametrize("gap, shown", [
+    (0.1, "差 10.0 个百分点"), (0.0004, "差 0.0 个百分点"), (0.0, "已达标"),
+    (-0.1, "已达标，超出 10.0 个百分点"), (None, "—")], ids=["short", "just_short", "met", "over", "no_units"])
+def test_the_gap_to_a_target_is_said_in_words(app, gap, shown):
+    """target − rate: short of the target in points, met, or over it — never a bare "-10.0%"."""
+    with app.test_request_context():
+        from flask import render_template_string
+        got = render_template_string('{% from "console/_rates.html" import gap with context %}{{ gap(v) }}', v=gap)
+    assert got.strip() == shown
