@@ -69,7 +69,8 @@ def test_a_county_admin_adds_renames_moves_and_retires_in_their_subtree(client, 
     db.session.expire_all()
     assert unit.retired_at is not None
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "org",
-                                                                 AuditEvent.object_id == unit.id)).all()
+                                                                 AuditEvent.object_id == unit.id)
+                                 .order_by(AuditEvent.id)).all()
     assert actions == ["org_created", "org_updated", "org_moved", "org_retired"]   # the refused edit left none
     assert "移动机构" in client.get(f"/console/orgs/{unit.id}").text
 
