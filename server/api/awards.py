@@ -252,7 +252,7 @@ def application_out(app) -> ApplicationOut:
 
 @endpoint(bp, "/winner-applications", "POST", body=ApplicationIn, response=ApplicationOut, tag="awards",
           errors=(400, 401, 403, 404, 409), success=201,
-          summary="基层单位申报优胜单位（附件5；每个单位每赛季一份）")
+          summary="基层单位申报优胜单位（附件5；每个单位每赛季一份；填写有误时整份不保存，problems 中逐项说明）")
 def file_application(payload: ApplicationIn):
     values = payload.model_dump(exclude={"season_id", "org_id"})
     app = winners.file(g.user, _season(payload.season_id), payload.org_id, values)

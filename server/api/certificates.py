@@ -46,8 +46,15 @@ class RevokeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class UnitRefOut(BaseModel):
+    id: int
+    name: str
+
+
 class MyCertificateOut(CertificateFacts):
     status: str
+    holder_kind: str = Field(description="person（个人的获奖证书）| org（本单位的证书：优胜单位、优秀组织奖，单位管理员均可下载）")
+    unit: UnitRefOut | None = Field(None, description="单位证书的获奖单位；个人证书为 null")
     verify_url: str
     downloads: dict[str, str]
 
@@ -83,7 +90,7 @@ def revoke_certificate(serial: str, payload: RevokeIn):
 
 
 @endpoint(bp, "/me/certificates", "GET", response=MyCertificatesOut, tag="certificates",
-          summary="我的获奖证书，含核验地址和 PDF / PNG 下载链接", errors=(401,))
+          summary="我的获奖证书和我管理的单位的证书（holder_kind 区分），含核验地址和 PDF / PNG 下载链接", errors=(401,))
 def my_certificates():
     return {"certificates": holders.list_for(g.user, current_app.config["PUBLIC_BASE_URL"])}
 

@@ -17,6 +17,7 @@ Shapes:
     holds(user, "season.manage")    -> bool: a row for the action on some node (console navigation)
     subtree_condition(user, "org.view") -> SQL condition on Organisation
     roles_with(action, scope) -> tuple of role names (for reminders: who waits on what)
+    held_org_ids(user, action, scope) -> ids of the orgs the user holds such a role on
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 
 from ..errors import Forbidden
-from ..models import Entry, Organisation, Season, User
+from ..models import Certificate, Entry, Organisation, Season, User
 from . import scopes
 
 ANYONE = "anyone"    # pseudo-role: every logged-in user
@@ -127,6 +128,13 @@ TABLE: tuple[Grant, ...] = (
     Grant("city_admin", "denominator.view", "subtree"),
     # The city office runs the season.
     Grant("city_admin", "season.manage_reminders", "any"),
+    # A certificate's holder lists and downloads it (issue 17 item 7; certificates/holders.py,
+    # which answers "不存在" to everyone else): a person's is theirs (the leader's account, or
+    # whoever filed for a leader without one); a unit's (优胜单位, 优秀组织奖) is the unit's, so
+    # every admin holding a role on that very organisation (not above it, not below).
+    Grant(ANYONE, "certificate.download", "holder"),
+    Grant("unit_admin", "certificate.download", "holder_org"),
+    Grant("county_admin", "certificate.download", "holder_org"),     # a county's 优秀组织奖
     # Certificates are withdrawn by the city office (with a reason, audited).
     Grant("city_admin", "certificate.revoke", "any"),
     # ... and kept by it: the season's list, re-issue (a new drawing, or a replacement with a
@@ -240,7 +248,7 @@ def _grants(action: str) -> list[Grant]:
     return [g for g in TABLE if g.action == action]
 
 
-def can(user: User | None, action: str, obj: Entry | Organisation | Season | None = None) -> bool:
+def can(user: User | None, action: str, obj: Entry | Organisation | Season | Certificate | None = None) -> bool:
     """True when some row for `action` held by the user covers `obj` (None: no object)."""
     grants = _grants(action)
     if user is None:
@@ -257,7 +265,7 @@ def can(user: User | None, action: str, obj: Entry | Organisation | Season | Non
     return False
 
 
-def require(user: User | None, action: str, obj: Entry | Organisation | Season | None = None) -> None:
+def require(user: User | None, action: str, obj: Entry | Organisation | Season | Certificate | None = None) -> None:
     """Raise Forbidden (403) with the action's Chinese message unless `can`."""
     if not can(user, action, obj):
         key, code = DENIED.get(action, ("errors.forbidden", "forbidden"))
@@ -283,6 +291,13 @@ def grantable_roles(user: User | None) -> tuple[str, ...]:
 def roles_with(action: str, scope: str) -> tuple[str, ...]:
     """The real roles granted `action` with `scope`, in table order."""
     return tuple(dict.fromkeys(g.role for g in _grants(action) if g.scope == scope and g.role != ANYONE))
+
+
+def held_org_ids(user: User, action: str, scope: str) -> list[int]:
+    """The organisations on which the user holds a role granted `action` with `scope` (to narrow
+    a list in SQL before `can` judges each object)."""
+    roles = roles_with(action, scope)
+    return sorted({a.org_id for a in user.roles if a.role in roles})
 
 
 def subtree_condition(user: User, action: str):

@@ -1,14 +1,15 @@
 """The scopes of the permission table (policy.py): does a row cover this object?
 
 Each scope is `check(user, held, obj) -> bool`, where `held` is the organisation the role is
-held on (None for the pseudo-role ANYONE) and `obj` an Entry, an Organisation or None.
+held on (None for the pseudo-role ANYONE) and `obj` an Entry, an Organisation, a Certificate or None.
 Organisations have a materialised path ("/1/4/17/"), so "inside a subtree" is a prefix test."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Entry, OrgAwardEvidence, OrgAwardItem, Organisation, PanelSeat, Season, User
+from ..models import (Certificate, Entry, OrgAwardEvidence, OrgAwardItem, Organisation, PanelSeat, Person, Season,
+                      User)
 
 
 def org_of(obj) -> Organisation | None:
@@ -60,6 +61,24 @@ def subtree(user: User, held: Organisation | None, obj) -> bool:
     """The object's organisation is the held one or below it (never above, never beside)."""
     org = org_of(obj)
     return held is not None and org is not None and held.contains(org)
+
+
+def holder(user: User, held: Organisation | None, obj) -> bool:
+    """A person's certificate held by the user: the account it was issued to, or the leader's
+    account linked after issue."""
+    if not isinstance(obj, Certificate) or obj.holder_kind != "person":
+        return False
+    if obj.holder_user_id == user.id:
+        return True
+    person = db.session.get(Person, obj.holder_person_id) if obj.holder_person_id else None
+    return person is not None and person.user_id == user.id
+
+
+def holder_org(user: User, held: Organisation | None, obj) -> bool:
+    """A unit's certificate (优胜单位, 优秀组织奖) whose holding organisation is the held one
+    itself: the unit holds it, so its admins do (whoever was told at issue)."""
+    return (isinstance(obj, Certificate) and obj.holder_kind == "org" and held is not None
+            and obj.holder_org_id == held.id)
 
 
 def shared(entry) -> bool:
@@ -122,7 +141,7 @@ unit_level, county_level, city_level = _level("unit"), _level("county"), _level(
 
 
 SCOPES = {"any": any_object, "own": own, "created": created, "own_farmers": own_farmers,
-          "uploaded": uploaded,
+          "uploaded": uploaded, "holder": holder, "holder_org": holder_org,
           "subtree": subtree, "subtree_submitted": subtree_submitted, "system": system,
           "system_submitted": system_submitted, "assigned": assigned,
           "unit_level": unit_level, "county_level": county_level, "city_level": city_level}

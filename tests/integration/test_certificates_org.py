@@ -18,9 +18,11 @@ from sqlalchemy import func, select
 
 from server.errors import NotFound, ValidationError
 from server.extensions import db
-from server.models import Certificate, OutboxEvent
+from server.models import Certificate, OutboxEvent, User
 from server.services.certificates import announce, codec, issue, render, verify
-from tests.factories import make_awarded, make_season, make_tree, make_unit_award, make_user
+from server.wechat.sandbox import openid_for_code
+from tests.factories import make_awarded, make_org, make_season, make_tree, make_unit_award, make_user
+from tests.helpers import auth_header, login
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -166,3 +168,53 @@ def test_a_long_unit_name_stays_inside_the_frame(unit_awards):
     assert any(tree.unit.name in t for _, _, t in placed)
     for left, right, text in placed:
         assert 14 < left and right < 297 - 14, text
+
+
+def _serials(client, token) -> dict[str, dict]:
+    res = client.get("/api/v1/me/certificates", headers=auth_header(token))
+    assert res.status_code == 200, res.get_json()
+    return {c["serial"]: c for c in res.get_json()["certificates"]}
+
+
+HOLDERS = [   # (account, the certificates it lists and downloads) — issue 17 item 7: a unit's is its admins'
+    ("filer", {"unit"}),                       # the admin who filed (told at issue)
+    ("colleague", {"unit", "own"}),            # another admin of the unit, with a certificate of their own
+    ("county", {"county"}),                    # the county's 优秀组织奖, issued before anyone was named
+    ("team_admin", set()),                     # an admin below the unit holds not the unit's
+    ("other_unit", set()),                     # an admin beside it
+    ("participant", set()),                    # a member of the unit, no admin
+]
+
+
+@pytest.mark.parametrize("who, holds", HOLDERS)
+def test_every_admin_of_the_holding_unit_lists_and_downloads_its_certificate(client, unit_awards, who, holds):
+    tree, filer, season = unit_awards
+    other = make_org("晋城蓝天新材料科技有限公司", "unit", tree.county, unit_type="private", system="union")
+    filer.openid = openid_for_code("c-filer")           # every account logs in as c-<who>
+    for name, (key, role, org) in {"钱敏": ("colleague", "unit_admin", tree.unit),
+                                   "县总": ("county", "county_admin", tree.county),
+                                   "孙班长": ("team_admin", "unit_admin", tree.team),
+                                   "李总": ("other_unit", "unit_admin", other),
+                                   "周工": ("participant", "participant", tree.unit)}.items():
+        make_user(name, (role, org), openid=openid_for_code(f"c-{key}"))
+    entry = make_awarded(db.session.scalar(select(User).where(User.openid == openid_for_code("c-colleague"))))
+    db.session.commit()
+    certs = {"unit": make_unit_award(season, tree.unit, "winning_unit", notify=filer),
+             "county": make_unit_award(season, tree.county, "organisation"),
+             "own": issue.issue_for_entry(entry.id)}
+    token = login(client, f"c-{who}")["token"]
+    listed = _serials(client, token)
+    assert set(listed) == {certs[k].serial for k in holds}
+    for key, cert in certs.items():
+        if key in holds:
+            item = listed[cert.serial]
+            unit = {"id": cert.holder_org_id, "name": cert.holder_name} if key != "own" else None
+            assert (item["holder_kind"], item["unit"]) == ("person" if key == "own" else "org", unit)
+            pdf = client.get(item["downloads"]["pdf"], headers=auth_header(token))
+            assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
+            continue
+        refused = client.get(f"/api/v1/me/certificates/{cert.serial}/file?format=pdf", headers=auth_header(token))
+        unknown = client.get("/api/v1/me/certificates/WX2026-9-U99999/file?format=pdf", headers=auth_header(token))
+        assert refused.status_code == unknown.status_code == 404          # existence not revealed
+        assert refused.get_json()["error"]["message"] == unknown.get_json()["error"]["message"].replace(
+            "WX2026-9-U99999", cert.serial)

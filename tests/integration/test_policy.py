@@ -38,6 +38,12 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("season.manage_reminders", None): {"city"},
     ("certificate.revoke", None): {"city"},
     ("certificate.manage", None): {"city"},
+    # A certificate's holders (issue 17 item 7): a person's is the account it was issued to or the
+    # leader's linked one; a unit's is the admins of that very organisation, not whoever was told.
+    ("certificate.download", "cert_person"): {"participant"},
+    ("certificate.download", "cert_linked"): {"nobody"},
+    ("certificate.download", "cert_unit"): {"unit"},           # told: the participant, no admin
+    ("certificate.download", "cert_county"): {"county"},
     # Drafts are their author's (and the agent's, for a farmer; and the leader's named on them):
     # the offices above read an entry once it was submitted (issue 13, item 15).
     ("entry.view", "p_entry"): {"participant", "nobody"},
@@ -215,8 +221,19 @@ def world(seeded):
     objs.update(ev_by_unit=_evidence(season_id, objs["cq_unit"], users["unit"]),
                 ev_by_county=_evidence(season_id, objs["cq_unit"], users["county"]),
                 ev_zz=_evidence(season_id, objs["zz_station"], users["county_zz"]))
+    objs.update(_certificates(users, objs, leader))
     db.session.commit()
     return users, objs
+
+
+def _certificates(users: dict, objs: dict, leader: Person) -> dict:
+    """Certificates as issued (not stored: the scopes read their holder columns)."""
+    from server.models import Certificate
+    return {"cert_person": Certificate(holder_kind="person", holder_user_id=users["participant"].id),
+            "cert_linked": Certificate(holder_kind="person", holder_person_id=leader.id),
+            "cert_unit": Certificate(holder_kind="org", holder_org_id=objs["cq_unit"].id,
+                                     holder_user_id=users["participant"].id),
+            "cert_county": Certificate(holder_kind="org", holder_org_id=objs["cq_county"].id)}
 
 
 def _evidence(season_id: int, on: Organisation, by: User):

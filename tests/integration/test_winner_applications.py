@@ -156,8 +156,39 @@ def test_bad_filings_are_refused_naming_the_field(client, tokens, who, name, cha
     if field:
         assert err["field"] == field, err
     if words:
-        assert words in err["message"], err["message"]
+        said = [err["message"]] + [p["message"] for p in err.get("problems", [])]
+        assert any(words in m for m in said), err
     assert db.session.scalar(select(func.count()).select_from(WinnerApplication)) == 0
+
+
+SEVERAL = [   # (changes, each field named (in 附件5's order) with a word of its message), as reports answer
+    ({"legal_rep": "", "phone": "打电话"}, {"legal_rep": "法人代表", "phone": "联系电话"}),
+    ({"summary": None, "employees": "一千", "applicant_opinion": "长" * 501},
+     {"employees": "整数", "summary": "开展情况简介", "applicant_opinion": "500"}),
+    ({"nature": " ", "employees": 0, "participants": -1},
+     {"nature": "单位性质", "employees": "1 到", "participants": "0 到"}),
+    ({"participants": 1300, "filled_by": "王" * 51, "responsible": "李" * 51},
+     {"participants": "多于职工总数", "filled_by": "50", "responsible": "50"}),
+    ({k: None for k in ("legal_rep", "nature", "phone", "employees", "participants", "summary", "applicant_opinion")},
+     {"legal_rep": "法人代表", "nature": "单位性质", "phone": "联系电话", "employees": "职工总数",
+      "participants": "参与职工人数", "summary": "开展情况简介", "applicant_opinion": "申报单位意见"}),
+]
+
+
+@pytest.mark.parametrize("changes, named", SEVERAL)
+def test_several_wrong_fields_are_all_named_and_nothing_is_stored(client, tokens, changes, named):
+    body = {"org_id": org("晋城示范煤机制造有限公司").id, **FORM, **changes}
+    res = post(client, tokens["unit"], "/winner-applications", {k: v for k, v in body.items() if v is not None})
+    assert res.status_code == 400, res.get_json()
+    err = res.get_json()["error"]
+    assert err["code"] == "invalid_fields" and f"有 {len(named)} 项" in err["message"], err
+    assert "没有保存" in err["message"] and err["field"] == next(iter(named))
+    assert [p["field"] for p in err["problems"]] == list(named), err["problems"]
+    for problem in err["problems"]:
+        assert named[problem["field"]] in problem["message"], problem
+    assert db.session.scalar(select(func.count()).select_from(WinnerApplication)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "winner_application")) == 0
 
 
 def test_a_second_application_is_refused(client, tokens):

@@ -10,7 +10,8 @@ through status.move (APPLICATION_TRANSITIONS); every act is audited.
     get(user, app_id) -> WinnerApplication            (winner.view; 404 otherwise)
     list_for(user, org_id, season_id) -> list[WinnerApplication]
 Filing and the two opinions keep to the season's window (windows.py; 409 outside it).
-Errors: FieldErrors naming every wrong field (nothing saved), Forbidden, NotFound, Conflict.
+Errors: FieldProblems naming every wrong field (400 with a `problems` list, as monthly reports;
+nothing saved), Forbidden, NotFound, Conflict.
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ import re
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import Conflict, FieldErrors, NotFound, ValidationError
+from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
 from ...models import Organisation, User, WinnerApplication
 from ...texts import t
 from ...timeutil import china_today, utcnow
 from .. import policy, stats, status
 from ..audit import record
+from ..entries import FieldProblems
 from ..seasons import get_season
 from . import windows
 
@@ -33,6 +35,8 @@ from . import windows
 TEXTS = {"legal_rep": (True, 50), "nature": (True, 50), "phone": (True, 30), "summary": (True, 2000),
          "applicant_opinion": (True, 500), "filled_by": (False, 50), "responsible": (False, 50)}
 COUNTS = {"employees": (1, 1_000_000), "participants": (0, 1_000_000)}
+FORM_ORDER = ("legal_rep", "nature", "phone", "employees", "participants", "summary", "applicant_opinion",
+              "filled_by", "responsible")          # 附件5's order: problems are listed in it
 PHONE = re.compile(r"^[0-9][0-9-]{5,18}[0-9]$")
 LEVELS = ("county", "city")
 DECISIONS = ("approve", "refuse")
@@ -61,45 +65,50 @@ def prefill(user: User, org_id: int, season_id: int) -> dict:
             "employees": org.employee_count, "participants": people.people if people else 0}
 
 
-def _int(raw, field: str, errors: dict) -> int | None:
+def _text(raw, field: str) -> tuple[str | None, str | None]:
+    """(cleaned text or None, Chinese problem or None) for a text field of TEXTS."""
+    required, limit = TEXTS[field]
+    text = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
+    if required and not text:
+        return None, t("awards.errors.required", label=_label(field))
+    if len(text) > limit:
+        return None, t("awards.errors.too_long", label=_label(field), max=limit, length=len(text))
+    if field == "phone" and not PHONE.match(text):
+        return None, t("awards.errors.phone", value=text[:30])
+    return text or None, None
+
+
+def _int(raw, field: str) -> tuple[int | None, str | None]:
+    """(the whole number or None, Chinese problem or None) for a count of COUNTS."""
     low, high = COUNTS[field]
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        errors[field] = t("awards.errors.required", label=_label(field))
-        return None
+        return None, t("awards.errors.required", label=_label(field))
     text = str(raw).strip()
     if isinstance(raw, bool) or not re.fullmatch(r"-?\d{1,9}", text):
-        errors[field] = t("awards.errors.not_whole", label=_label(field), example=120, value=text[:20])
-        return None
+        return None, t("awards.errors.not_whole", label=_label(field), example=120, value=text[:20])
     value = int(text)
     if not low <= value <= high:
-        errors[field] = t("awards.errors.out_of_range", label=_label(field), min=low, max=high, value=text[:20])
-        return None
-    return value
+        return None, t("awards.errors.out_of_range", label=_label(field), min=low, max=high, value=text[:20])
+    return value, None
 
 
 def check(values: dict) -> dict:
-    """The application's fields, cleaned; FieldErrors naming each wrong one (the whole set)."""
-    errors: dict[str, str] = {}
+    """The application's fields, cleaned. Every field is judged; FieldProblems names each wrong
+    one in the form's order (as monthly reports do), and the caller stores nothing."""
     clean: dict = {}
-    for field, (required, limit) in TEXTS.items():
-        raw = values.get(field)
-        text = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
-        if required and not text:
-            errors[field] = t("awards.errors.required", label=_label(field))
-        elif len(text) > limit:
-            errors[field] = t("awards.errors.too_long", label=_label(field), max=limit, length=len(text))
-        else:
-            clean[field] = text or None
-    if "phone" in clean and not PHONE.match(clean["phone"]):
-        errors["phone"] = t("awards.errors.phone", value=clean.pop("phone")[:30])
-    for field in COUNTS:
-        clean[field] = _int(values.get(field), field, errors)
-    if clean.get("employees") is not None and clean.get("participants") is not None \
-            and clean["participants"] > clean["employees"]:
-        errors["participants"] = t("awards.errors.more_than_employees", participants=clean["participants"],
-                                   employees=clean["employees"])
-    if errors:
-        raise FieldErrors(errors)
+    problems: list[dict] = []
+    for field in FORM_ORDER:
+        judge = _int if field in COUNTS else _text
+        clean[field], problem = judge(values.get(field), field)
+        if problem:
+            problems.append({"field": field, "message": problem})
+    employees, participants = clean["employees"], clean["participants"]
+    if employees is not None and participants is not None and participants > employees:
+        problems.append({"field": "participants", "message": t(
+            "awards.errors.more_than_employees", participants=participants, employees=employees)})
+    if problems:
+        raise FieldProblems(sorted(problems, key=lambda p: FORM_ORDER.index(p["field"])),
+                            "errors.invalid_fields_none_saved")
     return clean
 
 

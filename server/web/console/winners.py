@@ -11,6 +11,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from ...errors import AppError, FieldErrors
 from ...services import policy
 from ...services.awards import annex5, windows, winners
+from ...services.entries import FieldProblems
 from ...services.seasons import get_season
 from ...texts import t
 from . import bp, nav
@@ -67,8 +68,8 @@ def winners_file():
     values["org_id"] = raw_org
     try:
         app = winners.file(g.user, sid, int(raw_org) if raw_org.isdigit() and len(raw_org) < 10 else 0, values)
-    except FieldErrors as exc:
-        return _render_list(sid, values, exc.errors, 400)
+    except FieldProblems as exc:
+        return _render_list(sid, values, {p["field"]: p["message"] for p in exc.problems}, 400)
     except AppError as exc:
         if exc.status == 403:
             raise
