@@ -94,15 +94,27 @@ def _register_certificates(app: Flask) -> None:
 
     @certificates_group.command("verify")
     @click.argument("url")
-    @click.option("--keys", "keys_file", required=True, type=click.File("r", encoding="utf-8"),
+    @click.option("--keys", "keys_file", required=True,
                   help="a saved copy of /.well-known/wx-certificate-keys.json")
-    @click.option("--revocations", "revocations_file", type=click.File("r", encoding="utf-8"),
+    @click.option("--revocations", "revocations_file",
                   help="a saved copy of /.well-known/wx-certificate-revocations.json")
     def certificates_verify(url, keys_file, revocations_file):
-        """Check a scanned certificate URL with no network: exit 0 valid, 1 revoked, 2 invalid."""
+        """Check a scanned certificate URL with no network: exit 0 valid, 1 revoked, 2 invalid,
+        3 a keys or revocation file that cannot be read (nothing checked) — the same codes as
+        scripts/verify_certificate.py."""
         import json
+        from pathlib import Path
+
         from .services.certificates.codec import verify_url
-        result = verify_url(url, json.load(keys_file), json.load(revocations_file) if revocations_file else None)
+        try:
+            keys, name = None, keys_file
+            keys = json.loads(Path(keys_file).read_text(encoding="utf-8"))
+            name = revocations_file
+            revocations = json.loads(Path(revocations_file).read_text(encoding="utf-8")) if revocations_file else None
+        except (OSError, ValueError) as exc:        # ValueError: not UTF-8, not JSON
+            click.echo(f"无法读取文件，未核验 / cannot read the file, nothing checked: {name} ({exc})", err=True)
+            raise SystemExit(3)
+        result = verify_url(url, keys, revocations)
         _print_result(result)
         raise SystemExit({"valid": 0, "revoked": 1}.get(result.status, 2))
 

@@ -1,4 +1,4 @@
-"""The offline verifier's exit code says what it found (0 valid, 1 revoked, 2 invalid); a keys or
+"""The offline verifiers (the script and `flask certificates verify`): the exit code says what it found (0 valid, 1 revoked, 2 invalid); a keys or
 revocation file it cannot read is none of these: exit 3 with a message, not a traceback with
 exit 1 (which a calling script reads as "revoked")."""
 from __future__ import annotations
@@ -38,3 +38,21 @@ def test_a_readable_file_still_answers_invalid(tmp_path):
     keys = tmp_path / "keys.json"
     keys.write_text('{"keys": []}', encoding="utf-8")
     assert _run("--keys", str(keys)).returncode == 2
+
+
+@pytest.mark.parametrize("which", ["--keys", "--revocations"])
+@pytest.mark.parametrize("content", [None, "not json", b"\xff\xfe"])
+def test_the_flask_command_answers_the_same_codes(app, tmp_path, which, content):
+    keys = tmp_path / "keys.json"
+    keys.write_text('{"keys": []}', encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    if isinstance(content, bytes):
+        bad.write_bytes(content)
+    elif content is not None:
+        bad.write_text(content, encoding="utf-8")
+    args = ["--keys", str(bad)] if which == "--keys" else ["--keys", str(keys), "--revocations", str(bad)]
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["certificates", "verify", URL, *args])
+    assert out.exit_code == 3, (out.exit_code, out.output)
+    assert "bad.json" in out.stderr and "Traceback" not in out.output
+    assert runner.invoke(args=["certificates", "verify", URL, "--keys", str(keys)]).exit_code == 2
