@@ -1,6 +1,7 @@
-"""The offline verifiers (the script and `flask certificates verify`): the exit code says what it found (0 valid, 1 revoked, 2 invalid); a keys or
-revocation file it cannot read is none of these: exit 3 with a message, not a traceback with
-exit 1 (which a calling script reads as "revoked")."""
+"""The offline verifiers (the script and `flask certificates verify`): the exit code says what
+they found (0 valid, 1 revoked, 2 invalid); a keys or revocation file they cannot read is none of
+these: exit 3 with a message, not a traceback with exit 1 (which a calling script reads as
+"revoked")."""
 from __future__ import annotations
 
 import subprocess
