@@ -24,3 +24,13 @@ def test_the_sandbox_stops_cleanly_with_a_connection_open():
     finally:
         threading.excepthook = previous
     assert errors == []
+
+
+def test_the_sandbox_stops_when_its_wake_up_pipe_is_already_closed():
+    """As when its loop ended on a bad descriptor before stop(): no OSError, the thread ends."""
+    server = SandboxServer().start()
+    assert requests.get(server.url + "/__sandbox__/calls", timeout=5).status_code == 200
+    server.server.trigger.close()                    # both ends of the pipe, as the loop's own close does
+    server.stop()
+    server.thread.join(5)
+    assert not server.thread.is_alive()
