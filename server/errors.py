@@ -67,7 +67,13 @@ class FieldErrors(ValidationError):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         first = next(iter(errors))
-        super().__init__("errors.field_errors", field=first, code="invalid", first=errors[first])
+        super().__init__("errors.field_errors", field=first, code="invalid", first=errors[first],
+                         more=len(errors) - 1)
+
+    @property
+    def message(self) -> str:
+        """The field's own message when it is the only one ("others too" only when true)."""
+        return self.errors[self.field] if len(self.errors) == 1 else super().message
 
 
 class Unauthorized(AppError):
