@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from click.testing import CliRunner
 from PIL import Image
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from server.services.certificates import issue, render, verify
 from server.wechat.sandbox import openid_for_code
 from tests.factories import make_awarded, make_season, make_tree, make_user
 from tests.helpers import auth_header, login
+from tests.qr import read_one_qr
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,9 +30,7 @@ LONG_TITLE = "基于物联网与机器视觉的综采工作面刮板输送机链
 
 
 def _decode(image: Image.Image) -> str:
-    found = zxingcpp.read_barcodes(image)
-    assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode], found
-    return found[0].text
+    return read_one_qr(image)
 
 
 def _pdf_page_image(data: bytes, dpi: int = 150) -> tuple[Image.Image, tuple[float, float]]:
