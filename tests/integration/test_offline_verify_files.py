@@ -19,9 +19,9 @@ def _run(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("which", ["--keys", "--revocations"])
-@pytest.mark.parametrize("content", [None, "not json", b"\xff\xfe"])
-def test_an_unreadable_file_is_exit_3_with_a_message(tmp_path, which, content):
+def _files(tmp_path, which: str, content) -> tuple:
+    """A readable keys file, and the arguments naming bad.json (missing when content is None)
+    as the keys or as the revocation list."""
     keys = tmp_path / "keys.json"
     keys.write_text('{"keys": []}', encoding="utf-8")
     bad = tmp_path / "bad.json"
@@ -29,7 +29,13 @@ def test_an_unreadable_file_is_exit_3_with_a_message(tmp_path, which, content):
         bad.write_bytes(content)
     elif content is not None:
         bad.write_text(content, encoding="utf-8")
-    args = ["--keys", str(bad)] if which == "--keys" else ["--keys", str(keys), "--revocations", str(bad)]
+    return keys, (["--keys", str(bad)] if which == "--keys" else ["--keys", str(keys), "--revocations", str(bad)])
+
+
+@pytest.mark.parametrize("which", ["--keys", "--revocations"])
+@pytest.mark.parametrize("content", [None, "not json", b"\xff\xfe"])
+def test_an_unreadable_file_is_exit_3_with_a_message(tmp_path, which, content):
+    keys, args = _files(tmp_path, which, content)
     out = _run(*args)
     assert out.returncode == 3, (out.returncode, out.stderr)
     assert "Traceback" not in out.stderr and "bad.json" in out.stderr
@@ -44,14 +50,7 @@ def test_a_readable_file_still_answers_invalid(tmp_path):
 @pytest.mark.parametrize("which", ["--keys", "--revocations"])
 @pytest.mark.parametrize("content", [None, "not json", b"\xff\xfe"])
 def test_the_flask_command_answers_the_same_codes(app, tmp_path, which, content):
-    keys = tmp_path / "keys.json"
-    keys.write_text('{"keys": []}', encoding="utf-8")
-    bad = tmp_path / "bad.json"
-    if isinstance(content, bytes):
-        bad.write_bytes(content)
-    elif content is not None:
-        bad.write_text(content, encoding="utf-8")
-    args = ["--keys", str(bad)] if which == "--keys" else ["--keys", str(keys), "--revocations", str(bad)]
+    keys, args = _files(tmp_path, which, content)
     runner = app.test_cli_runner()
     out = runner.invoke(args=["certificates", "verify", URL, *args])
     assert out.exit_code == 3, (out.exit_code, out.output)
