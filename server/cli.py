@@ -107,12 +107,13 @@ def _register_certificates(app: Flask) -> None:
 
         from .services.certificates.codec import verify_url
         try:
-            keys, name = None, keys_file
+            name = keys_file
             keys = json.loads(Path(keys_file).read_text(encoding="utf-8"))
             name = revocations_file
             revocations = json.loads(Path(revocations_file).read_text(encoding="utf-8")) if revocations_file else None
         except (OSError, ValueError) as exc:        # ValueError: not UTF-8, not JSON
-            click.echo(f"无法读取文件，未核验 / cannot read the file, nothing checked: {name} ({exc})", err=True)
+            from .texts import t
+            click.echo(t("certificate.errors.offline_file_unreadable", file=name, error=exc), err=True)
             raise SystemExit(3)
         result = verify_url(url, keys, revocations)
         _print_result(result)
