@@ -10,6 +10,9 @@ N=${N:-30}
 out="$(pwd)/../e2e-streak"
 mkdir -p "$out"
 bash scripts/bootstrap.sh requirements-dev.txt >/dev/null || exit 1
+bash scripts/browser.sh
+# A streak without the page tests proves less than it seems: refuse to start one.
+command -v chromium >/dev/null || { echo "chromium is missing: the browser tests would be skipped" >&2; exit 1; }
 burners=()
 for _ in $(seq 1 "${BURNERS:-2}"); do ( while :; do :; done ) & burners+=($!); done
 trap 'kill "${burners[@]}" 2>/dev/null' EXIT
