@@ -18,7 +18,7 @@ class CategoryOut(BaseModel):
     label: str
 
 
-class SeasonOut(BaseModel):
+class SeasonAdminOut(BaseModel):
     id: int
     name: str
     year: int
@@ -41,7 +41,7 @@ class SeasonOut(BaseModel):
 
 
 class SeasonListOut(BaseModel):
-    seasons: list[SeasonOut]
+    seasons: list[SeasonAdminOut]
 
 
 class SeasonPatchIn(StrictIn):
@@ -66,13 +66,13 @@ class SeasonPatchIn(StrictIn):
     reminders: dict[str, str | int] | None = None
 
 
-class SeasonIn(SeasonPatchIn):
+class SeasonCreateIn(SeasonPatchIn):
     name: str
     org_id: int
 
 
-def _out(season) -> SeasonOut:
-    return SeasonOut.model_validate(season, from_attributes=True)
+def _out(season) -> SeasonAdminOut:
+    return SeasonAdminOut.model_validate(season, from_attributes=True)
 
 
 @endpoint(bp, "/admin/seasons", "GET", response=SeasonListOut, tag="admin",
@@ -81,13 +81,13 @@ def list_seasons():
     return SeasonListOut(seasons=[_out(s) for s in season_admin.visible(g.user)])
 
 
-@endpoint(bp, "/admin/seasons", "POST", body=SeasonIn, response=SeasonOut, tag="admin",
+@endpoint(bp, "/admin/seasons", "POST", body=SeasonCreateIn, response=SeasonAdminOut, tag="admin",
           summary="新建赛季（市级管理员）：日期须按组织发动→申报→评审→公布排列", errors=(400, 401, 403))
-def create_season(payload: SeasonIn):
+def create_season(payload: SeasonCreateIn):
     return _out(season_admin.create(g.user, payload.model_dump(exclude_none=True))), 201
 
 
-@endpoint(bp, "/admin/seasons/<int:season_id>", "PATCH", body=SeasonPatchIn, response=SeasonOut, tag="admin",
+@endpoint(bp, "/admin/seasons/<int:season_id>", "PATCH", body=SeasonPatchIn, response=SeasonAdminOut, tag="admin",
           summary="修改赛季（市级管理员）：改日期后提醒重新安排", errors=(400, 401, 403, 404))
 def patch_season(season_id: int, payload: SeasonPatchIn):
     season = season_admin.get_managed(g.user, season_id)

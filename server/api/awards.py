@@ -86,16 +86,16 @@ class SheetListOut(BaseModel):
     sheets: list[SheetRowOut]
 
 
-class SeasonIn(StrictIn):
+class OrgAwardSeasonIn(StrictIn):
     season_id: int | None = Field(default=None, **ID, description="赛季编号；不填为当前赛季")
 
 
-class ScoreIn(SeasonIn):
+class OrgAwardScoreIn(OrgAwardSeasonIn):
     score: Decimal | StrictInt | str = Field(description="分数：0 到该项最高分，最多一位小数")
     comment: str | None = Field(default=None, max_length=1000, description="评分说明")
 
 
-class DecisionIn(SeasonIn):
+class OrgAwardDecisionIn(OrgAwardSeasonIn):
     decision: str = Field(description="award（获奖）| not_award（不获奖）")
     reason: str = Field(default="", max_length=500, description="评定理由（必填）")
 
@@ -143,25 +143,25 @@ def add_org_award_evidence(org_id: int, item_no: int, payload=None):
     return sheet_out(org_id, season_id), 201
 
 
-@endpoint(bp, "/org-awards/<int:org_id>/submit", "POST", body=SeasonIn, response=SheetOut, tag="awards",
+@endpoint(bp, "/org-awards/<int:org_id>/submit", "POST", body=OrgAwardSeasonIn, response=SheetOut, tag="awards",
           errors=(400, 401, 403, 404, 409), summary="报送考核表，交市级评分（报送后不能再上传材料）")
-def submit_org_award(org_id: int, payload: SeasonIn):
+def submit_org_award(org_id: int, payload: OrgAwardSeasonIn):
     season_id = _season(payload.season_id)
     org_sheet.submit(g.user, org_id, season_id)
     return sheet_out(org_id, season_id)
 
 
-@endpoint(bp, "/org-awards/<int:org_id>/items/<int:item_no>/score", "POST", body=ScoreIn, response=SheetOut,
+@endpoint(bp, "/org-awards/<int:org_id>/items/<int:item_no>/score", "POST", body=OrgAwardScoreIn, response=SheetOut,
           tag="awards", errors=(400, 401, 403, 404, 409), summary="市级为佐证项评分（0 到该项最高分）")
-def score_org_award(org_id: int, item_no: int, payload: ScoreIn):
+def score_org_award(org_id: int, item_no: int, payload: OrgAwardScoreIn):
     season_id = _season(payload.season_id)
     org_sheet.score(g.user, org_id, season_id, item_no, payload.score, payload.comment)
     return sheet_out(org_id, season_id)
 
 
-@endpoint(bp, "/org-awards/<int:org_id>/decision", "POST", body=DecisionIn, response=SheetOut, tag="awards",
+@endpoint(bp, "/org-awards/<int:org_id>/decision", "POST", body=OrgAwardDecisionIn, response=SheetOut, tag="awards",
           errors=(400, 401, 403, 404, 409), summary="市级评定优秀组织奖（须写明理由；各佐证项都评分后）")
-def decide_org_award(org_id: int, payload: DecisionIn):
+def decide_org_award(org_id: int, payload: OrgAwardDecisionIn):
     season_id = _season(payload.season_id)
     org_sheet.decide(g.user, org_id, season_id, payload.decision, payload.reason)
     return sheet_out(org_id, season_id)

@@ -11,7 +11,7 @@ from . import bp
 from .endpoint import Route, ROUTES, endpoint
 
 
-class SeasonOut(BaseModel):
+class CertificateSeasonOut(BaseModel):
     id: int
     name: str
     year: int
@@ -23,7 +23,7 @@ class CertificateFacts(BaseModel):
     title: str
     award: str
     award_label: str
-    season: SeasonOut
+    season: CertificateSeasonOut
     issued_on: str
 
 

@@ -21,8 +21,13 @@ def build_openapi() -> dict:
     models = {ErrorOut}
     for r in ROUTES:
         models.update(m for m in (r.body, r.response) if m is not None)
-    _, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
-                                   ref_template="#/components/schemas/{model}")
+    # pydantic names each component and hands back each model's own $ref: two models of one class
+    # name in different modules get different components, and a path must point at its own one
+    refs, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+                                      ref_template="#/components/schemas/{model}")
+
+    def ref(model) -> dict:
+        return dict(refs[(model, "validation")])
     paths: dict = {}
     for r in ROUTES:
         op: dict = {"summary": r.summary, "tags": [r.tag], "responses": {}}
@@ -33,7 +38,7 @@ def build_openapi() -> dict:
                                 for conv, name in params]
         content = {}
         if r.body is not None:
-            content["application/json"] = {"schema": {"$ref": f"#/components/schemas/{r.body.__name__}"}}
+            content["application/json"] = {"schema": ref(r.body)}
         if r.multipart:
             content["multipart/form-data"] = {"schema": {"type": "object", "properties": {
                 name: ({"type": "string", "format": "binary", "description": desc} if name in ("file", "image")
@@ -42,11 +47,11 @@ def build_openapi() -> dict:
             op["requestBody"] = {"required": True, "content": content}
         ok = {"description": "成功"}
         if r.response is not None:
-            ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{r.response.__name__}"}}}
+            ok["content"] = {"application/json": {"schema": ref(r.response)}}
         op["responses"][str(r.success)] = ok
         for status in sorted(set(r.errors) | ({401} if r.auth else set())):
             op["responses"][str(status)] = {"description": _ERROR_TEXT.get(status, "错误"), "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+                "application/json": {"schema": ref(ErrorOut)}}}
         if r.auth:
             op["security"] = [{"bearer": []}]
         paths.setdefault(_path(r.path), {})[r.method.lower()] = op

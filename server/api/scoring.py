@@ -51,7 +51,7 @@ class ConflictIn(StrictIn):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class OkOut(BaseModel):
+class OkDetailOut(BaseModel):
     ok: bool = True
     detail: dict[str, Any] = Field(default_factory=dict)
 
@@ -78,13 +78,13 @@ def get_scores(entry_id: int):
     return SheetsOut(**scoring.sheets(g.user, entry_id))
 
 
-@endpoint(bp, "/expert/conflicts", "POST", body=ConflictIn, response=OkOut, tag="scoring",
+@endpoint(bp, "/expert/conflicts", "POST", body=ConflictIn, response=OkDetailOut, tag="scoring",
           summary="专家申报与某项成果或某单位的利益冲突", errors=(400, 401, 403, 404))
 def declare_own_conflict(payload: ConflictIn):
     expert = scoring.require_expert(g.user)
     row = panels.declare_conflict(g.user, expert, entry_id=payload.entry_id, org_id=payload.org_id,
                                    reason=payload.reason)
-    return OkOut(detail={"conflict_id": row.id}), 201
+    return OkDetailOut(detail={"conflict_id": row.id}), 201
 
 
 # -- the city office -------------------------------------------------------------------------
@@ -118,34 +118,34 @@ def add_expert(payload: ExpertIn):
     return ExpertsOut(experts=[_expert_out(e)]), 201
 
 
-@endpoint(bp, "/admin/experts/<int:expert_id>/conflicts", "POST", body=ConflictIn, response=OkOut,
+@endpoint(bp, "/admin/experts/<int:expert_id>/conflicts", "POST", body=ConflictIn, response=OkDetailOut,
           tag="scoring-admin", summary="办公室登记专家的利益冲突", errors=(400, 401, 403, 404))
 def declare_conflict(expert_id: int, payload: ConflictIn):
     row = panels.declare_conflict(g.user, experts.get_expert(expert_id), entry_id=payload.entry_id,
                                    org_id=payload.org_id, reason=payload.reason)
-    return OkOut(detail={"conflict_id": row.id}), 201
+    return OkDetailOut(detail={"conflict_id": row.id}), 201
 
 
-@endpoint(bp, "/admin/experts/<int:expert_id>/drop", "POST", response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/experts/<int:expert_id>/drop", "POST", response=OkDetailOut, tag="scoring-admin",
           summary="专家退出：移出全部未发布的评审组并补派", errors=(401, 403, 404))
 def drop_expert(expert_id: int):
-    return OkOut(detail=panels.drop_out(g.user, experts.get_expert(expert_id)))
+    return OkDetailOut(detail=panels.drop_out(g.user, experts.get_expert(expert_id)))
 
 
 class AssignIn(StrictIn):
     k: int | None = Field(default=None, ge=1, le=panels.MAX_K, description="每项成果的专家人数（默认赛季设置，3）")
 
 
-@endpoint(bp, "/admin/seasons/<int:season_id>/panels", "POST", body=AssignIn, response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/seasons/<int:season_id>/panels", "POST", body=AssignIn, response=OkDetailOut, tag="scoring-admin",
           summary="自动分配评审组（类别行业匹配、负载均衡、无利益冲突）", errors=(400, 401, 403, 404, 409))
 def assign_panels(season_id: int, payload: AssignIn):
-    return OkOut(detail=panels.assign(g.user, get_season(season_id), payload.k))
+    return OkDetailOut(detail=panels.assign(g.user, get_season(season_id), payload.k))
 
 
-@endpoint(bp, "/admin/seasons/<int:season_id>/loads", "GET", response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/seasons/<int:season_id>/loads", "GET", response=OkDetailOut, tag="scoring-admin",
           summary="每位专家的评审数量和已评数量", errors=(401, 403, 404))
 def expert_loads(season_id: int):
-    return OkOut(detail={"experts": panels.loads(g.user, get_season(season_id))})
+    return OkDetailOut(detail={"experts": panels.loads(g.user, get_season(season_id))})
 
 
 class PanelIn(StrictIn):
@@ -153,17 +153,17 @@ class PanelIn(StrictIn):
     remove: list[int] = Field(default_factory=list, max_length=20)
 
 
-@endpoint(bp, "/admin/entries/<int:entry_id>/panel", "POST", body=PanelIn, response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/entries/<int:entry_id>/panel", "POST", body=PanelIn, response=OkDetailOut, tag="scoring-admin",
           summary="手工调整一项成果的评审组", errors=(400, 401, 403, 404, 409))
 def adjust_panel(entry_id: int, payload: PanelIn):
     seats = panels.adjust(g.user, scoring.get_entry(entry_id), payload.add, payload.remove)
-    return OkOut(detail={"experts": [s.expert_id for s in seats]})
+    return OkDetailOut(detail={"experts": [s.expert_id for s in seats]})
 
 
-@endpoint(bp, "/admin/seasons/<int:season_id>/ranking", "GET", response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/seasons/<int:season_id>/ranking", "GET", response=OkDetailOut, tag="scoring-admin",
           summary="汇总分、分差、分歧标记、分类和总排名、等级", errors=(401, 403, 404))
 def season_ranking(season_id: int):
-    return OkOut(detail=results.season_ranking(g.user, get_season(season_id)))
+    return OkDetailOut(detail=results.season_ranking(g.user, get_season(season_id)))
 
 
 class AwardIn(StrictIn):
@@ -171,20 +171,20 @@ class AwardIn(StrictIn):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-@endpoint(bp, "/admin/entries/<int:entry_id>/award", "POST", body=AwardIn, response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/entries/<int:entry_id>/award", "POST", body=AwardIn, response=OkDetailOut, tag="scoring-admin",
           summary="办公室决定特等奖或优秀奖，或撤销决定回到评分等级（须写明理由）；detail.award 为此后的拟授奖项", errors=(400, 401, 403, 404, 409))
 def decide_award(entry_id: int, payload: AwardIn):
     d = results.decide(g.user, entry_id, payload.award, payload.reason)
     entry = scoring.get_entry(entry_id)
-    return OkOut(detail={"entry_id": entry_id, "award": results.proposed_award(entry.season, entry_id),
+    return OkDetailOut(detail={"entry_id": entry_id, "award": results.proposed_award(entry.season, entry_id),
                          "decision": {"award": d.award, "reason": d.reason} if d is not None else None,
                          "reason": payload.reason.strip()})
 
 
-@endpoint(bp, "/admin/seasons/<int:season_id>/release", "POST", response=OkOut, tag="scoring-admin",
+@endpoint(bp, "/admin/seasons/<int:season_id>/release", "POST", response=OkDetailOut, tag="scoring-admin",
           summary="一次发布本赛季全部评审结果（不可重复）", errors=(401, 403, 404, 409))
 def release_results(season_id: int):
-    return OkOut(detail=results.release(g.user, get_season(season_id)))
+    return OkDetailOut(detail=results.release(g.user, get_season(season_id)))
 
 
 # -- lists the office sends on ---------------------------------------------------------------
