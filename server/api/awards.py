@@ -14,10 +14,8 @@ from ..services.awards import annex5, org_sheet, winners
 from ..services.seasons import current_season
 from . import bp
 from .endpoint import endpoint
-from .reports import read_query
-from .schemas import StrictIn, UtcDateTime
+from .schemas import ID, StrictIn, UtcDateTime
 
-ID = dict(ge=1, le=2 ** 31 - 1)
 
 
 def _season(season_id: int | None) -> int:
@@ -111,19 +109,18 @@ def sheet_out(org_id: int, season_id: int) -> SheetOut:
 
 
 @endpoint(bp, "/org-awards", "GET", response=SheetListOut, tag="awards", errors=(400, 401, 403, 404),
-          summary="优秀组织奖：管理范围内的考核表（?org_id=&season=）")
-def list_org_awards():
-    q = read_query(OrgSeasonQuery)
-    rows = org_sheet.sheets(g.user, q.org_id, _season(q.season))
+          summary="优秀组织奖：管理范围内的考核表（?org_id=&season=）", query=OrgSeasonQuery)
+def list_org_awards(query: OrgSeasonQuery):
+    rows = org_sheet.sheets(g.user, query.org_id, _season(query.season))
     return SheetListOut(sheets=[SheetRowOut(org_id=r["org"].id, org_name=r["org"].name, status=r["status"],
                                             status_label=r["status_label"], total=r["total"]) for r in rows])
 
 
 @endpoint(bp, "/org-awards/<int:org_id>", "GET", response=SheetOut, tag="awards", errors=(400, 401, 403, 404),
-          summary="优秀组织奖考核表：10 项、百分制；数据项附计算依据，佐证项附材料和市级评分（?season=）")
-def get_org_award(org_id: int):
-    q = read_query(SeasonQuery)
-    return sheet_out(org_id, _season(q.season))
+          summary="优秀组织奖考核表：10 项、百分制；数据项附计算依据，佐证项附材料和市级评分（?season=）",
+          query=SeasonQuery)
+def get_org_award(org_id: int, query: SeasonQuery):
+    return sheet_out(org_id, _season(query.season))
 
 
 @endpoint(bp, "/org-awards/<int:org_id>/items/<int:item_no>/evidence", "POST", response=SheetOut, tag="awards",
@@ -260,11 +257,10 @@ def file_application(payload: ApplicationIn):
 
 
 @endpoint(bp, "/winner-applications", "GET", response=ApplicationListOut, tag="awards", errors=(400, 401, 403, 404),
-          summary="管理范围内的优胜单位申报（?org_id=&season=）")
-def list_applications():
-    q = read_query(OrgSeasonQuery)
+          summary="管理范围内的优胜单位申报（?org_id=&season=）", query=OrgSeasonQuery)
+def list_applications(query: OrgSeasonQuery):
     return ApplicationListOut(applications=[application_out(a) for a in
-                                            winners.list_for(g.user, q.org_id, _season(q.season))])
+                                            winners.list_for(g.user, query.org_id, _season(query.season))])
 
 
 @endpoint(bp, "/winner-applications/<int:app_id>", "GET", response=ApplicationOut, tag="awards", errors=(401, 404),

@@ -27,6 +27,7 @@ class Route:
     errors: tuple[int, ...] = field(default_factory=tuple)
     multipart: dict | None = None     # form fields of a multipart alternative, for the docs
     success: int = 200                # the status of a successful answer (201: created)
+    query: type[BaseModel] | None = None   # the query-string parameters, validated and documented
 
 
 ROUTES: list[Route] = []
@@ -78,14 +79,25 @@ def read_json_body(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except PydanticError as exc:
-        raise translate_pydantic_error(exc)
+        raise translate_pydantic_error(exc, model)
+
+
+def read_query(model: type[BaseModel]) -> BaseModel:
+    """The query string validated like a JSON body: a refusal names the parameter in Chinese and
+    says what to send (errors.yaml). Each parameter is read once (`?a=1&a=2` reads 1)."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except PydanticError as exc:
+        raise translate_pydantic_error(exc, model)
 
 
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag: str,
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             auth: bool = True, errors: tuple[int, ...] = (), multipart: dict | None = None,
-             success: int = 200):
-    """multipart: when given, a multipart/form-data request skips JSON parsing (payload=None)
+             query: type[BaseModel] | None = None, auth: bool = True, errors: tuple[int, ...] = (),
+             multipart: dict | None = None, success: int = 200):
+    """query: a model of the query-string parameters; the view gets them validated as `query`,
+    and the OpenAPI document lists them (so the API's fuzzing tries them too).
+    multipart: when given, a multipart/form-data request skips JSON parsing (payload=None)
     and the view reads request.files; the dict documents its form fields."""
     def decorate(fn):
         @functools.wraps(fn)
@@ -97,6 +109,8 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
                 kwargs["payload"] = None
             elif body is not None:
                 kwargs["payload"] = read_json_body(body)
+            if query is not None:
+                kwargs["query"] = read_query(query)
             result = fn(**kwargs)
             if isinstance(result, Response):      # a file (an export): sent as it is
                 return result
@@ -110,7 +124,7 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, tag
 
         bp.add_url_rule(path, endpoint=fn.__name__, view_func=view, methods=[method])
         ROUTES.append(Route(bp.url_prefix + path, method, summary, body, response, auth, tag,
-                            errors, multipart, success))
+                            errors, multipart, success, query))
         return view
 
     return decorate

@@ -17,6 +17,29 @@ def _path(flask_path: str) -> str:
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", flask_path)
 
 
+def _without_null(schema: dict) -> dict:
+    """A query parameter is absent or a value: `int | None` documents as the int alone."""
+    branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, **branches[0]}
+    return {k: v for k, v in schema.items() if k != "title"}
+
+
+def _query_parameters(model) -> list[dict]:
+    """Each field of a query model as an OpenAPI parameter, under the name sent (its alias)."""
+    schema = model.model_json_schema(mode="validation", by_alias=True)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = _without_null(prop)
+        parameter = {"name": name, "in": "query", "required": name in required}
+        if "description" in prop:
+            parameter["description"] = prop.pop("description")
+        parameter["schema"] = prop
+        parameters.append(parameter)
+    return parameters
+
+
 def build_openapi() -> dict:
     models = {ErrorOut}
     for r in ROUTES:
@@ -32,10 +55,12 @@ def build_openapi() -> dict:
     for r in ROUTES:
         op: dict = {"summary": r.summary, "tags": [r.tag], "responses": {}}
         params = re.findall(r"<(?:(\w+):)?(\w+)>", r.path)
-        if params:
-            op["parameters"] = [{"name": name, "in": "path", "required": True,
-                                 "schema": {"type": "integer" if conv == "int" else "string"}}
-                                for conv, name in params]
+        parameters = [{"name": name, "in": "path", "required": True,
+                       "schema": {"type": "integer" if conv == "int" else "string"}} for conv, name in params]
+        if r.query is not None:
+            parameters += _query_parameters(r.query)
+        if parameters:
+            op["parameters"] = parameters
         content = {}
         if r.body is not None:
             content["application/json"] = {"schema": ref(r.body)}

@@ -5,29 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, request
-from pydantic import BaseModel, Field, StrictInt, ValidationError as PydanticError
+from pydantic import BaseModel, Field, StrictInt
 
 from ..models import UnitReport
 from ..errors import ValidationError
 from ..services import report_summaries, reports
 from . import bp
 from .endpoint import endpoint
-from .validation import translate_pydantic_error
+from .schemas import ID
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-def read_query(model: type[BaseModel]) -> BaseModel:
-    """Query-string parameters validated like a JSON body (errors in Chinese, field named)."""
-    try:
-        return model.model_validate(request.args.to_dict())
-    except PydanticError as exc:
-        raise translate_pydantic_error(exc)
-
-
 class ReportIn(BaseModel):
     """Figures may be typed numbers or written as people write them ("120人", "三次", "没有")."""
-    org_id: int = Field(ge=1, le=2 ** 31 - 1, description="基层单位编号")
+    org_id: int = Field(**ID, description="基层单位编号")
     period: str = Field(description="月份 YYYY-MM（或“2026年10月”）")
     activities: StrictInt | str | None = Field(default=None, description="开展活动（次）")
     participants: StrictInt | str | None = Field(default=None, description="参与人数（人），不超过职工总数")
@@ -54,14 +46,14 @@ class ReportListOut(BaseModel):
 
 
 class ReportListQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 31 - 1)
-    from_: str = Field(alias="from", pattern=MONTH)
-    to: str = Field(pattern=MONTH)
+    org_id: int = Field(**ID, description="组织编号（本单位或管理范围内的上级）")
+    from_: str = Field(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，如 2026-01")
+    to: str = Field(pattern=MONTH, description="截止月份 YYYY-MM，如 2026-12")
 
 
 class MissingQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 31 - 1)
-    month: str = Field(pattern=MONTH)
+    org_id: int = Field(**ID, description="组织编号（管理范围内的上级）")
+    month: str = Field(pattern=MONTH, description="月份 YYYY-MM，如 2026-10")
 
 
 class UnitRefOut(BaseModel):
@@ -88,18 +80,17 @@ def file_report(payload: ReportIn):
 
 
 @endpoint(bp, "/reports", "GET", response=ReportListOut, tag="reports",
-          summary="管理范围内各单位已报的月报（?org_id=&from=YYYY-MM&to=YYYY-MM）", errors=(400, 401, 403, 404))
-def list_reports():
-    q = read_query(ReportListQuery)
-    return ReportListOut(reports=[report_out(r) for r in reports.reports_for(g.user, q.org_id, q.from_, q.to)])
+          summary="管理范围内各单位已报的月报（?org_id=&from=YYYY-MM&to=YYYY-MM）", errors=(400, 401, 403, 404), query=ReportListQuery)
+def list_reports(query: ReportListQuery):
+    found = reports.reports_for(g.user, query.org_id, query.from_, query.to)
+    return ReportListOut(reports=[report_out(r) for r in found])
 
 
 @endpoint(bp, "/reports/missing", "GET", response=MissingOut, tag="reports",
-          summary="某月还没有报月报的单位（?org_id=&month=YYYY-MM）", errors=(400, 401, 403, 404))
-def missing_reports():
-    q = read_query(MissingQuery)
-    return MissingOut(month=q.month, units=[UnitRefOut(id=o.id, name=o.name)
-                                            for o in reports.missing(g.user, q.org_id, q.month)])
+          summary="某月还没有报月报的单位（?org_id=&month=YYYY-MM）", errors=(400, 401, 403, 404), query=MissingQuery)
+def missing_reports(query: MissingQuery):
+    return MissingOut(month=query.month, units=[UnitRefOut(id=o.id, name=o.name)
+                                                for o in reports.missing(g.user, query.org_id, query.month)])
 
 
 class SummaryOut(BaseModel):
@@ -119,7 +110,7 @@ class SummaryListOut(BaseModel):
 
 
 class OrgQuery(BaseModel):
-    org_id: int = Field(ge=1, le=2 ** 31 - 1)
+    org_id: int = Field(**ID, description="组织编号（本单位或管理范围内的上级）")
 
 
 def summary_out(r: UnitReport) -> SummaryOut:
@@ -146,10 +137,9 @@ def file_summary(payload=None):
 
 
 @endpoint(bp, "/reports/summaries", "GET", response=SummaryListOut, tag="reports",
-          summary="管理范围内各单位的半年和全年总结（?org_id=）", errors=(400, 401, 403, 404))
-def list_summaries():
-    q = read_query(OrgQuery)
-    return SummaryListOut(summaries=[summary_out(r) for r in report_summaries.summaries_for(g.user, q.org_id)])
+          summary="管理范围内各单位的半年和全年总结（?org_id=）", errors=(400, 401, 403, 404), query=OrgQuery)
+def list_summaries(query: OrgQuery):
+    return SummaryListOut(summaries=[summary_out(r) for r in report_summaries.summaries_for(g.user, query.org_id)])
 
 
 @endpoint(bp, "/reports/summaries/<int:report_id>/attachment", "GET", tag="reports", errors=(401, 404),

@@ -18,15 +18,11 @@ from .validation import translate_pydantic_error
 
 
 @endpoint(bp, "/review/queue", "GET", response=QueueOut, tag="review", errors=(400, 401),
-          summary="等我审核的申报（筛选 status、category、industry、unit、unconfirmed；排序 sort/order；分页 page/per_page）")
-def review_queue():
-    try:
-        q = QueueQuery.model_validate(request.args.to_dict())
-    except PydanticError as exc:
-        raise translate_pydantic_error(exc)
-    return queue.queue(g.user, season_id=q.season, status=q.status, category=q.category, industry=q.industry,
-                       unit=q.unit, unconfirmed=q.unconfirmed, sort=q.sort, order=q.order, page=q.page,
-                       per_page=q.per_page)
+          summary="等我审核的申报（筛选 status、category、industry、unit、unconfirmed；排序 sort/order；分页 page/per_page）", query=QueueQuery)
+def review_queue(query: QueueQuery):
+    return queue.queue(g.user, season_id=query.season, status=query.status, category=query.category,
+                       industry=query.industry, unit=query.unit, unconfirmed=query.unconfirmed, sort=query.sort,
+                       order=query.order, page=query.page, per_page=query.per_page)
 
 
 @endpoint(bp, "/review/actions", "POST", body=ActionIn, response=ActionsOut, tag="review", errors=(400, 401),
@@ -94,19 +90,15 @@ def upload_recommendation_scan(payload=None):
     try:
         form = ScanForm.model_validate(request.form.to_dict())
     except PydanticError as exc:
-        raise translate_pydantic_error(exc)
+        raise translate_pydantic_error(exc, ScanForm)
     rec = scans.upload(g.user, form.org_id, form.season_id, form.level, upload.read(), upload.filename or "scan")
     return {"id": rec.id, "org_id": rec.org_id, "season_id": rec.season_id, "level": rec.level}, 201
 
 
 @endpoint(bp, "/review/recommendations", "GET", tag="review", errors=(400, 401, 403, 404),
-          summary="一个组织本赛季各级的盖章推荐表（?org_id=&season_id=）")
-def list_recommendation_scans():
-    try:
-        q = ScanQuery.model_validate(request.args.to_dict())
-    except PydanticError as exc:
-        raise translate_pydantic_error(exc)
-    return {"recommendations": scans.listing(g.user, q.org_id, q.season_id)}
+          summary="一个组织本赛季各级的盖章推荐表（?org_id=&season_id=）", query=ScanQuery)
+def list_recommendation_scans(query: ScanQuery):
+    return {"recommendations": scans.listing(g.user, query.org_id, query.season_id)}
 
 
 @endpoint(bp, "/review/recommendations/<int:recommendation_id>/scan", "GET", tag="review", errors=(401, 404),

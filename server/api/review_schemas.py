@@ -6,22 +6,22 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .schemas import EntryOut, StrictIn
+from .schemas import ID, EntryOut, StrictIn
 
 ACTION = Literal["confirm", "recommend", "accept", "return", "not_ours", "not_recommend", "ineligible"]
 
 
 class QueueQuery(StrictIn):
-    season: int | None = Field(None, description="赛季编号（默认全部）")
+    season: int | None = Field(None, **ID, description="赛季编号（默认全部）")
     status: str | None = Field(None, description="状态；不填为“等我审核的”")
-    category: str | None = None
-    industry: str | None = None
-    unit: int | None = Field(None, description="完成单位编号")
+    category: str | None = Field(None, description="项目类型代码，如 product")
+    industry: str | None = Field(None, description="行业代码")
+    unit: int | None = Field(None, **ID, description="完成单位编号")
     unconfirmed: bool = Field(False, description="只看单位尚未确认“是本单位”的")
     sort: str = Field("submitted_at", description="submitted_at | title | id | category | industry")
     order: str = Field("asc", description="asc | desc")
-    page: int = 1
-    per_page: int = 50
+    page: int = Field(1, le=ID["le"], description="页码，从 1 开始")
+    per_page: int = Field(50, description="每页条数，1 到 200")
 
 
 class DuplicateOut(BaseModel):
@@ -129,8 +129,8 @@ class ScanForm(StrictIn):
 
 
 class ScanQuery(StrictIn):
-    org_id: int
-    season_id: int
+    org_id: int = Field(**ID, description="组织编号")
+    season_id: int = Field(**ID, description="赛季编号")
 
 
 class SheetJobOut(BaseModel):

@@ -17,6 +17,11 @@ def _as_utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
+# Bounds of an id or page number sent by a client: a database key is an INTEGER column; a larger
+# number is refused with the field's name instead of reaching the driver (an overflow on SQLite).
+ID = dict(ge=1, le=2 ** 31 - 1)
+
+
 class StrictIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -10,8 +10,7 @@ from ..services.auth import authenticate
 from ..services.seasons import current_season
 from ..errors import NotFound
 from . import bp
-from .endpoint import endpoint
-from .reports import read_query
+from .endpoint import endpoint, read_query
 
 
 class StatsQuery(BaseModel):
@@ -102,9 +101,10 @@ def _season_id(q: StatsQuery) -> int:
 
 
 @endpoint(bp, "/stats/<int:org_id>", "GET", response=StatsOut, tag="stats",
-          summary="附件6 统计表、各阶段数量、参与率与目标（管理范围内；?season=）", errors=(400, 401, 403, 404))
-def get_stats(org_id: int):
-    season_id = _season_id(read_query(StatsQuery))
+          summary="附件6 统计表、各阶段数量、参与率与目标（管理范围内；?season=）", errors=(400, 401, 403, 404),
+          query=StatsQuery)
+def get_stats(org_id: int, query: StatsQuery):
+    season_id = _season_id(query)
     data = stats.annex6(g.user, org_id, season_id, with_overview=True)
     return StatsOut(org=RefOut(id=data["org"].id, name=data["org"].name),
                     season=RefOut(id=data["season"].id, name=data["season"].name),

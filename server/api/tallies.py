@@ -12,9 +12,8 @@ from ..services import tallies
 from ..texts import lookup
 from . import bp
 from .endpoint import endpoint
-from .reports import read_query
+from .schemas import ID
 
-ID = dict(ge=1, le=2 ** 31 - 1)
 
 
 class PromotionIn(BaseModel):
@@ -46,7 +45,7 @@ class PromotionListOut(BaseModel):
 
 
 class OrgQuery(BaseModel):
-    org_id: int = Field(**ID)
+    org_id: int = Field(**ID, description="组织编号（本单位或管理范围内的上级）")
 
 
 class DenominatorIn(BaseModel):
@@ -101,10 +100,10 @@ def confirm_promotion(promotion_id: int):
 
 
 @endpoint(bp, "/promotions", "GET", response=PromotionListOut, tag="reports",
-          summary="管理范围内的技能等级晋升登记（?org_id=）", errors=(400, 401, 403, 404))
-def list_promotions():
-    q = read_query(OrgQuery)
-    return PromotionListOut(promotions=[promotion_out(p) for p in tallies.promotions_for(g.user, q.org_id)])
+          summary="管理范围内的技能等级晋升登记（?org_id=）", errors=(400, 401, 403, 404),
+          query=OrgQuery)
+def list_promotions(query: OrgQuery):
+    return PromotionListOut(promotions=[promotion_out(p) for p in tallies.promotions_for(g.user, query.org_id)])
 
 
 @endpoint(bp, "/denominators", "POST", body=DenominatorIn, response=DenominatorOut, tag="stats",
@@ -115,7 +114,8 @@ def enter_denominator(payload: DenominatorIn):
 
 
 @endpoint(bp, "/denominators", "GET", response=DenominatorListOut, tag="stats",
-          summary="管理范围内填报的统计基数（?org_id=）", errors=(400, 401, 403, 404))
-def list_denominators():
-    q = read_query(OrgQuery)
-    return DenominatorListOut(denominators=[denominator_out(d) for d in tallies.denominators_for(g.user, q.org_id)])
+          summary="管理范围内填报的统计基数（?org_id=）", errors=(400, 401, 403, 404),
+          query=OrgQuery)
+def list_denominators(query: OrgQuery):
+    found = tallies.denominators_for(g.user, query.org_id)
+    return DenominatorListOut(denominators=[denominator_out(d) for d in found])
