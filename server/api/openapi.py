@@ -22,7 +22,7 @@ def _without_null(schema: dict) -> dict:
     branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
     if len(branches) == 1:
         schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, **branches[0]}
-    return {k: v for k, v in schema.items() if k != "title"}
+    return {k: v for k, v in schema.items() if k != "title" and not (k == "default" and v is None)}
 
 
 def _query_parameters(model) -> list[dict]:
